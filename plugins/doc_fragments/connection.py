@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # The connection options shared by every module and the inventory plugin.
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Where AMS listens, either C(https://HOST[:PORT]) (the default AMS port is 8444) or
+        C(unix:/PATH/TO/SOCKET) for the local socket of an AMS on the same host.
+      - If not set, the value of the E(AMS_URL) environment variable is used.
+    type: str
+    default: unix:/var/snap/ams/common/server/unix.socket
+  client_cert:
+    description:
+      - PEM client certificate presented to AMS over HTTPS. AMS must trust it (see M(anbox.ams.ams_certificate)).
+      - If not set, the value of the E(AMS_CLIENT_CERT) environment variable is used.
+    type: path
+  client_key:
+    description:
+      - Unencrypted PEM private key of O(client_cert).
+      - If not set, the value of the E(AMS_CLIENT_KEY) environment variable is used.
+    type: path
+  ca_cert:
+    description:
+      - CA bundle that signed the AMS server certificate, or the AMS server certificate itself.
+      - A file holding a single certificate that is not a CA is pinned, as AMS clients do with its self-signed
+        certificate, the server must present exactly that certificate and the host name is not checked.
+      - If not set, the system CA store is used, or the value of the E(AMS_CA_CERT) environment variable.
+    type: path
+    aliases: [server_cert]
+  validate_certs:
+    description:
+      - Verify the AMS server certificate. Set to V(false) only for throw-away test servers, a warning is shown.
+      - If not set, the value of the E(AMS_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  request_timeout:
+    description:
+      - Seconds to wait for the answer to one HTTP request. Waiting on operations has its own O(wait_timeout).
+    type: float
+    default: 30
+requirements:
+  - requests
+  - cryptography
+'''
+
+    # The same options as seen by plugins: environment variables are plugin configuration.
+    PLUGINS = r'''
+options:
+  url:
+    env:
+      - name: AMS_URL
+  client_cert:
+    env:
+      - name: AMS_CLIENT_CERT
+  client_key:
+    env:
+      - name: AMS_CLIENT_KEY
+  ca_cert:
+    env:
+      - name: AMS_CA_CERT
+  validate_certs:
+    env:
+      - name: AMS_VALIDATE_CERTS
+'''

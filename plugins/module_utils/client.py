@@ -1,0 +1,366 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one REST client every module and the inventory plugin use to talk to AMS.
+
+It owns: HTTPS with a client certificate or the local unix socket, the AMS
+response envelopes, typed errors, ETags, retries of idempotent requests,
+waiting on background operations and streamed uploads.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import random
+import time
+
+from ansible_collections.anbox.ams.plugins.module_utils import operations as ops
+from ansible_collections.anbox.ams.plugins.module_utils import tls
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSAmbiguousError,
+    AMSConfigurationError,
+    AMSConnectionError,
+    AMSError,
+    AMSForbidden,
+    AMSHTTPError,
+    AMSTimeoutError,
+    AMSTLSError,
+    http_error_class,
+)
+from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixSocketAdapter
+from ansible_collections.anbox.ams.plugins.module_utils.uploads import FileBody, sha256_file
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+except ImportError:
+    HTTPAdapter = object
+    HAS_REQUESTS = False
+
+try:
+    from urllib3.exceptions import NewConnectionError, InsecureRequestWarning
+except ImportError:
+    NewConnectionError = InsecureRequestWarning = None
+
+USER_AGENT = 'anbox.ams-ansible-collection'
+IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS'])
+RETRY_STATUSES = frozenset([502, 503, 504])
+
+
+class Response(object):
+    """A synchronous AMS answer: its metadata and, for single objects, the ETag."""
+
+    def __init__(self, status, metadata, etag=None):
+        self.status = status
+        self.metadata = metadata
+        self.etag = etag
+
+
+class _PinnedCertAdapter(HTTPAdapter):
+    """Accepts exactly one server certificate, identified by its SHA-256."""
+
+    def __init__(self, fingerprint):
+        self._fingerprint = fingerprint
+        super(_PinnedCertAdapter, self).__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs['assert_fingerprint'] = self._fingerprint
+        super(_PinnedCertAdapter, self).init_poolmanager(*args, **kwargs)
+
+
+def _parse_url(url):
+    """``('unix', socket_path)`` or ``('https', base_url)``; anything else is a clear error."""
+    if not url:
+        raise AMSConfigurationError('url is empty: give https://HOST[:PORT] or unix:/PATH/TO/SOCKET')
+    if url.startswith('unix:'):
+        path = url[len('unix:'):]
+        while path.startswith('//'):
+            path = path[1:]
+        if not path.startswith('/'):
+            raise AMSConfigurationError('url %s: a unix socket URL needs an absolute path, as in '
+                                        'unix:/var/snap/ams/common/server/unix.socket' % url)
+        return 'unix', path
+    if url.startswith('https://'):
+        rest = url[len('https://'):].rstrip('/')
+        if not rest or '/' in rest or ' ' in rest:
+            raise AMSConfigurationError('url %s must be https://HOST[:PORT] with no path' % url)
+        host, _sep, port = rest.rpartition(':') if not rest.endswith(']') else (rest, '', '')
+        if port and host and not port.isdigit():
+            raise AMSConfigurationError('url %s has a port that is not a number' % url)
+        return 'https', 'https://' + rest
+    if url.startswith('http://'):
+        raise AMSConfigurationError('url %s uses plain http: AMS only serves https:// (or the local unix: socket)' % url)
+    raise AMSConfigurationError('url %s is not understood: give https://HOST[:PORT] or unix:/PATH/TO/SOCKET' % url)
+
+
+class AMSClient(object):
+    """A connection to one AMS server."""
+
+    def __init__(self, url, client_cert=None, client_key=None, ca_cert=None, validate_certs=True,
+                 request_timeout=30.0, retries=5, backoff=0.5, backoff_max=8.0, poll_interval=1.0,
+                 warn=None, sleep=time.sleep, clock=time.monotonic):
+        if not HAS_REQUESTS:
+            raise AMSConfigurationError('the Python library requests is required')
+        self.url = url
+        self.kind, target = _parse_url(url)
+        self.client_cert = client_cert
+        self.ca_cert = ca_cert
+        self.request_timeout = float(request_timeout)
+        if self.request_timeout <= 0:
+            raise AMSConfigurationError('request_timeout must be a positive number of seconds')
+        self.retries = retries
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self.poll_interval = poll_interval
+        self.supports_wait = True
+        self.sleep = sleep
+        self.clock = clock
+        self._warn = warn or (lambda message: None)
+        self._checking_auth = False
+        self.session = requests.Session()
+        self.session.headers['User-Agent'] = USER_AGENT
+        self._verify = True
+        self._cert = None
+        self.client_fingerprint = None
+        if self.kind == 'unix':
+            self.base_url = 'http://localhost'
+            self.session.mount('http://', UnixSocketAdapter(target))
+        else:
+            self.base_url = target
+            self._setup_tls(client_cert, client_key, ca_cert, validate_certs)
+
+    def _setup_tls(self, client_cert, client_key, ca_cert, validate_certs):
+        if not tls.HAS_CRYPTOGRAPHY:
+            raise AMSConfigurationError('the Python library cryptography is required')
+        self.client_fingerprint = tls.check_client_pair(client_cert, client_key)
+        if self.client_fingerprint:
+            self._cert = (client_cert, client_key)
+        verify, pin = tls.server_trust(ca_cert, validate_certs)
+        self._verify = verify
+        if pin:
+            self.session.mount('https://', _PinnedCertAdapter(pin))
+        if not validate_certs:
+            self._warn('validate_certs is false: the certificate of %s is not checked, so anyone on the network '
+                       'path could impersonate AMS' % self.url)
+            if InsecureRequestWarning is not None:
+                import warnings
+                warnings.simplefilter('ignore', InsecureRequestWarning)
+
+    def close(self):
+        self.session.close()
+
+    # -- requests ---------------------------------------------------------------
+
+    def request(self, method, path, query=None, body=None, headers=None, etag=None, data=None, timeout=None):
+        """Send one request; return a Response, an operations.Operation, or raise an AMSError."""
+        method = method.upper()
+        headers = dict(headers or {})
+        if etag:
+            headers['If-Match'] = etag
+        if body is not None:
+            data = json.dumps(body)
+            headers['Content-Type'] = 'application/json'
+        reply = self._send(method, path, query, data, headers, timeout)
+        return self._decode(reply, method, path)
+
+    def get(self, path, query=None, timeout=None):
+        return self.request('GET', path, query=query, timeout=timeout)
+
+    def get_text(self, path, query=None):
+        """A plain-text resource (manifests, log files); AMS errors still raise."""
+        reply = self._send('GET', path, query, None, {}, None)
+        if reply.status_code >= 400 or self._looks_like_json(reply):
+            decoded = self._decode(reply, 'GET', path)
+            return decoded.metadata if isinstance(decoded.metadata, str) else json.dumps(decoded.metadata)
+        return reply.text
+
+    def post(self, path, body=None, **kwargs):
+        return self.request('POST', path, body=body, **kwargs)
+
+    def patch(self, path, body=None, etag=None, **kwargs):
+        return self.request('PATCH', path, body=body, etag=etag, **kwargs)
+
+    def put(self, path, body=None, etag=None, **kwargs):
+        return self.request('PUT', path, body=body, etag=etag, **kwargs)
+
+    def delete(self, path, body=None, **kwargs):
+        return self.request('DELETE', path, body=body, **kwargs)
+
+    def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None):
+        """Stream a package from disk as the raw body, with its SHA-256 in X-AMS-Fingerprint."""
+        fingerprint = fingerprint or sha256_file(file_path)
+        headers = {'Content-Type': 'application/octet-stream', 'X-AMS-Fingerprint': fingerprint}
+        if request_meta is not None:
+            headers['X-AMS-Request'] = json.dumps(request_meta)
+        body = FileBody(file_path)
+        result = self.request(method, path, headers=headers, data=body, etag=etag)
+        if body.sent_bytes == body.size and body.sent_digest.hexdigest() != fingerprint:
+            raise AMSError('%s changed while it was uploaded: its SHA-256 is no longer %s' % (file_path, fingerprint))
+        return result
+
+    # -- operations -------------------------------------------------------------
+
+    def wait(self, operation, timeout):
+        return ops.wait_operation(self, operation, timeout)
+
+    def wait_all(self, operations, timeout):
+        return ops.wait_operations(self, operations, timeout)
+
+    # -- facts --------------------------------------------------------------------
+
+    def server_info(self):
+        info = dict(self.get('/1.0').metadata or {})
+        info['version'] = (self.get('/1.0/version').metadata or {}).get('version')
+        return info
+
+    # -- internals ----------------------------------------------------------------
+
+    def _full_url(self, path):
+        if not path.startswith('/'):
+            path = '/' + path
+        return self.base_url + path
+
+    def _send(self, method, path, query, data, headers, timeout):
+        url = self._full_url(path)
+        timeout = timeout or self.request_timeout
+        attempt = 0
+        while True:
+            try:
+                reply = self.session.request(method, url, params=query, data=data, headers=headers,
+                                             timeout=timeout, verify=self._verify, cert=self._cert)
+            except requests.exceptions.SSLError as exc:
+                raise AMSTLSError(tls.explain_tls_error(str(exc), self.url, self.ca_cert, self.client_cert),
+                                  url=url, method=method)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                error = self._transport_error(exc, method, path, url, timeout)
+                if not self._may_retry(method, exc) or attempt >= self.retries:
+                    raise error
+            else:
+                if reply.status_code not in RETRY_STATUSES:
+                    return reply
+                if method not in IDEMPOTENT_METHODS:
+                    raise AMSAmbiguousError(
+                        'AMS answered %s %s with HTTP %d; the change may or may not have been made'
+                        % (method, path, reply.status_code), status_code=reply.status_code, url=url, method=method)
+                if attempt >= self.retries:
+                    return reply
+            attempt += 1
+            self.sleep(self._backoff_delay(attempt))
+
+    def _backoff_delay(self, attempt):
+        cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
+        return random.uniform(cap / 2.0, cap)
+
+    @staticmethod
+    def _never_sent(exc):
+        """True when the request surely did not reach the server (no connection was made)."""
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return True
+        reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+        return NewConnectionError is not None and isinstance(reason, NewConnectionError)
+
+    def _may_retry(self, method, exc):
+        return method in IDEMPOTENT_METHODS or self._never_sent(exc)
+
+    def _transport_error(self, exc, method, path, url, timeout):
+        if self._never_sent(exc):
+            if self.kind == 'unix':
+                return AMSConnectionError(
+                    'Cannot connect to the AMS unix socket %s: is AMS running on this host? To reach a remote AMS '
+                    'set url to https://HOST:8444' % self.url[len('unix:'):], url=url, method=method)
+            return AMSConnectionError('Cannot connect to AMS at %s (%s): check that AMS is running and that url '
+                                      'is right' % (self.url, _root_cause(exc)), url=url, method=method)
+        if isinstance(exc, requests.exceptions.Timeout):
+            error_class = AMSTimeoutError if method in IDEMPOTENT_METHODS else AMSAmbiguousError
+            return error_class('AMS at %s did not answer %s %s within %s seconds (request_timeout)'
+                               % (self.url, method, path, timeout), url=url, method=method)
+        if method in IDEMPOTENT_METHODS:
+            return AMSConnectionError('The connection to AMS at %s broke during %s %s: %s'
+                                      % (self.url, method, path, _root_cause(exc)), url=url, method=method)
+        return AMSAmbiguousError('The connection to AMS at %s broke during %s %s (%s); the change may or may not '
+                                 'have been made' % (self.url, method, path, _root_cause(exc)), url=url, method=method)
+
+    @staticmethod
+    def _looks_like_json(reply):
+        return 'json' in reply.headers.get('Content-Type', '')
+
+    def _decode(self, reply, method, path):
+        try:
+            document = reply.json()
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            document = None
+        if reply.status_code >= 400 or (document and document.get('type') == 'error'):
+            raise self._http_error(reply, document, method, path)
+        if document is None or 'type' not in document:
+            raise AMSHTTPError('AMS answered %s %s with HTTP %d but not with an AMS JSON envelope: %s'
+                               % (method, path, reply.status_code, _snippet(reply.text)),
+                               status_code=reply.status_code, url=reply.url, method=method)
+        if document.get('type') == 'async':
+            reference = document.get('operation') or reply.headers.get('Location')
+            return ops.Operation(document.get('metadata'), reference)
+        return Response(reply.status_code, document.get('metadata'), reply.headers.get('ETag'))
+
+    def _http_error(self, reply, document, method, path):
+        status = reply.status_code
+        if document:
+            ams_error = document.get('error') or ''
+            error_code = document.get('error_code') or status
+        else:
+            ams_error = _snippet(reply.text)
+            error_code = None
+        if status < 400:
+            status = error_code if isinstance(error_code, int) and error_code >= 400 else 500
+        message = 'AMS refused %s %s: %s (HTTP %d)' % (method, path, ams_error or reply.reason, status)
+        error_class = http_error_class(status)
+        if error_class is AMSForbidden:
+            message = self._forbidden_message(message)
+        return error_class(message, status_code=status, error_code=error_code, ams_error=ams_error,
+                           url=reply.url, method=method)
+
+    def _forbidden_message(self, message):
+        if self._checking_auth:
+            return message
+        self._checking_auth = True
+        try:
+            auth = (self.get('/1.0').metadata or {}).get('auth')
+        except AMSError:
+            return message
+        finally:
+            self._checking_auth = False
+        if auth == 'trusted':
+            return message
+        if not self._cert and self.kind != 'unix':
+            return ('%s. This client presented no certificate: set client_cert and client_key, and register the '
+                    'certificate once with anbox.ams.ams_certificate and trust_password' % message)
+        return ('%s. AMS does not trust the client certificate %s (auth: %s): register it once with '
+                'anbox.ams.ams_certificate and trust_password (or `amc config trust add` on the AMS host)'
+                % (message, self.client_cert, auth))
+
+
+def _root_cause(exc):
+    seen = exc
+    while True:
+        inner = getattr(seen, 'reason', None) or (seen.args[0] if getattr(seen, 'args', None) else None)
+        if not isinstance(inner, BaseException) or inner is seen:
+            break
+        seen = inner
+    text = str(seen)
+    if 'Connection refused' in text or 'Errno 111' in text:
+        return 'connection refused'
+    if 'Name or service not known' in text or 'Failed to resolve' in text or 'nodename nor servname' in text:
+        return 'host name not found'
+    if 'No such file' in text:
+        return 'no such socket'
+    return text
+
+
+def _snippet(text, limit=300):
+    text = ' '.join((text or '').split())
+    return text if len(text) <= limit else text[:limit] + '...'
