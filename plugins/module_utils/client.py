@@ -261,8 +261,9 @@ class AMSClient(object):
         """True when the request surely did not reach the server (no connection was made)."""
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return True
-        reason = getattr(exc.args[0], 'reason', None) if exc.args else None
-        return NewConnectionError is not None and isinstance(reason, NewConnectionError)
+        cause = exc.args[0] if exc.args else None
+        cause = getattr(cause, 'reason', None) or cause  # requests wraps it in urllib3's MaxRetryError
+        return NewConnectionError is not None and isinstance(cause, NewConnectionError)
 
     def _may_retry(self, method, exc):
         return method in IDEMPOTENT_METHODS or self._never_sent(exc)

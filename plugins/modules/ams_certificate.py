@@ -184,8 +184,8 @@ class AMSCertificate(AMSModule):
                 'AMS does not trust this client (auth: %s), so it can neither check nor add %s: give trust_password '
                 '(the core.trust_password of AMS) to register it' % (auth, fingerprint), status_code=403)
         self.set_diff({'fingerprint': fingerprint, 'trusted': False}, {'fingerprint': fingerprint, 'trusted': True})
-        self._mark_as_changed()
         if self.check_mode:
+            self._mark_as_changed()
             return
         body = {'certificate': base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode('ascii')}
         if auth != 'trusted':
@@ -194,12 +194,13 @@ class AMSCertificate(AMSModule):
             self.wait_for(self.client.post('/1.0/certificates', body=body))
         except AMSConflict:
             # Already trusted: only an untrusted client, which cannot look first, gets here.
-            self.result['changed'] = False
             self.set_diff({'fingerprint': fingerprint, 'trusted': True}, {'fingerprint': fingerprint, 'trusted': True})
+            return
         except AMSForbidden as exc:
             raise AMSForbidden('AMS refused to register certificate %s: %s. Check trust_password against the '
                                'core.trust_password of AMS' % (fingerprint, exc.ams_error or 'forbidden'),
                                status_code=exc.status_code, error_code=exc.error_code)
+        self._mark_as_changed()
 
     def _absent(self, fingerprint, auth):
         if auth != 'trusted':

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Application fields AMS changes in place (no new version), compared with the application object.
+
+Each field has the module option that sets it, the key it has in the
+application object, the key of the JSON PATCH body and the manifest key it
+overrides. A field the task sets is compared with the application object;
+the package manifest's value for it is then not compared, else the package
+and the option would undo each other on every run.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.anbox.ams.plugins.module_utils.manifests import same_value
+
+INSTANCE_TYPES = ('a2.3', 'a4.3', 'a6.3', 'a8.3', 'a10.3', 'g2.3', 'g4.3', 'g6.3', 'g8.3', 'g10.3')
+# Characters AMS refuses in application names.
+BAD_NAME = re.compile(r'[\s<>:"/\\|?*]')
+
+# option -> (key in the application object, key in the PATCH body, manifest key it overrides)
+FIELDS = {
+    'instance_type': ('instance_type', 'instance-type', 'instance-type'),
+    'image': ('parent_image_id', 'image', 'image'),
+    'tags': ('tags', 'tags', 'tags'),
+    'addons': ('addons', 'addons', 'addons'),
+    'resources': ('resources', 'resources', 'resources'),
+    'inhibit_auto_updates': ('inhibit_auto_updates', 'inhibit_auto_updates', None),
+}
+
+
+def instance_type_problem(value, where):
+    if value is None or str(value) in INSTANCE_TYPES:
+        return None
+    return '%s %s is not an instance type AMS knows; use one of %s' % (where, value, ', '.join(INSTANCE_TYPES))
+
+
+def name_problem(value, where):
+    if not value:
+        return '%s is empty' % where
+    if BAD_NAME.search(str(value)):
+        return '%s %r holds a character AMS refuses in application names (spaces or < > : " / \\ | ? *)' % (where, value)
+    return None
+
+
+def normalise_resources(resources):
+    """Resource keys as AMS spells them (``disk-size``, ``gpu-slots``), from either spelling."""
+    return dict((str(key).replace('_', '-'), value) for key, value in (resources or {}).items())
+
+
+def manifest_keys_overridden(options):
+    """Manifest keys that options set by the task govern instead of the package."""
+    return set(FIELDS[option][2] for option, value in options.items() if value is not None and FIELDS[option][2])
+
+
+def _current(app, option):
+    value = app.get(FIELDS[option][0])
+    if option == 'resources':
+        return normalise_resources(value)
+    return value
+
+
+def _differs(option, wanted, current, image_id):
+    if option == 'image':
+        return image_id != current
+    if option == 'inhibit_auto_updates':
+        return bool(wanted) != bool(current)
+    return not same_value(wanted, current)
+
+
+def changes(app, options, image_id=None):
+    """(PATCH body, before, after) for the options that differ from ``app``.
+
+    ``options``: option name → wanted value (None: not managed). ``image_id``:
+    the id of the image the ``image`` option names, resolved by the caller.
+    """
+    body, before, after = {}, {}, {}
+    for option in sorted(FIELDS):
+        wanted = options.get(option)
+        if wanted is None:
+            continue
+        if option == 'resources':
+            wanted = normalise_resources(wanted)
+        current = _current(app, option)
+        if not _differs(option, wanted, current, image_id):
+            continue
+        body[FIELDS[option][1]] = wanted
+        before[option] = current
+        after[option] = image_id if option == 'image' else wanted
+    return body, before, after

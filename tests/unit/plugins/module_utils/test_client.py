@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+
+import pytest
+
+from ansible_collections.anbox.ams.plugins.module_utils import errors
+from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Response
+from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
+    Refused,
+    Reset,
+    async_op,
+    error,
+    make_client,
+    operation,
+    raw,
+    sync,
+)
+
+
+# -- envelopes ------------------------------------------------------------------
+
+def test_sync_envelope_gives_metadata_and_etag():
+    client, transport, _clock = make_client([sync({'name': 'lxd0'}, etag='"abc"')])
+    answer = client.get('/1.0/nodes/lxd0')
+    assert isinstance(answer, Response)
+    assert answer.metadata == {'name': 'lxd0'}
+    assert answer.etag == '"abc"'
+    assert transport.sent[0]['url'] == 'https://ams.test:8444/1.0/nodes/lxd0'
+
+
+def test_async_envelope_gives_operation_with_normalised_path():
+    client, _transport, _clock = make_client([async_op('op-1', resources={'containers': ['/1.0/containers/c1']})])
+    answer = client.post('/1.0/containers', body={'app_id': 'x'})
+    assert isinstance(answer, Operation)
+    assert answer.path == '/1.0/operations/op-1'
+    assert answer.resource_ids('containers') == ['c1']
+    assert not answer.final
+
+
+@pytest.mark.parametrize('status,cls', [
+    (400, errors.AMSBadRequest), (404, errors.AMSNotFound), (409, errors.AMSConflict),
+    (412, errors.AMSPreconditionFailed), (500, errors.AMSServerError),
+])
+def test_error_envelope_maps_to_typed_error(status, cls):
+    client, _transport, _clock = make_client([error(status, 'boom')])
+    with pytest.raises(cls) as info:
+        client.patch('/1.0/nodes/lxd0', body={'cpus': 2}, etag='"old"')
+    assert info.value.status_code == status
+    assert info.value.error_code == status
+    assert info.value.ams_error == 'boom'
+    assert 'boom' in info.value.message
+
+
+def test_error_envelope_with_http_200_is_still_an_error():
+    body = {'type': 'error', 'error': 'odd', 'error_code': 400, 'metadata': {}}
+    client, _transport, _clock = make_client([(200, body, {'Content-Type': 'application/json'})])
+    with pytest.raises(errors.AMSBadRequest):
+        client.get('/1.0/config')
+
+
+def test_non_json_error_body_is_reported_with_its_text():
+    client, _transport, _clock = make_client([raw(500, '<html>proxy exploded</html>', 'text/html')])
+    with pytest.raises(errors.AMSServerError) as info:
+        client.post('/1.0/nodes', body={})
+    assert 'proxy exploded' in info.value.message
+
+
+def test_success_without_envelope_is_an_error():
+    client, _transport, _clock = make_client([raw(200, 'hello')])
+    with pytest.raises(errors.AMSHTTPError) as info:
+        client.get('/1.0')
+    assert 'not with an AMS JSON envelope' in info.value.message
+
+
+def test_get_text_returns_plain_body():
+    client, _transport, _clock = make_client([raw(200, 'name: app\n', 'application/x-yaml')])
+    assert client.get_text('/1.0/applications/app/manifest') == 'name: app\n'
+
+
+# -- ETags -----------------------------------------------------------------------
+
+def test_patch_sends_if_match_and_412_is_its_own_error():
+    client, transport, _clock = make_client([error(412, 'ETag mismatch')])
+    with pytest.raises(errors.AMSPreconditionFailed):
+        client.patch('/1.0/nodes/lxd0', body={'cpus': 4}, etag='"v1"')
+    sent = transport.sent[0]
+    assert sent['headers']['If-Match'] == '"v1"'
+    assert json.loads(sent['body']) == {'cpus': 4}
+    assert sent['headers']['Content-Type'] == 'application/json'
+
+
+# -- retries ---------------------------------------------------------------------
+
+def test_get_is_retried_on_503_and_connection_reset():
+    client, transport, clock = make_client([error(503, 'busy'), Reset, sync({'ok': True})])
+    assert client.get('/1.0/config').metadata == {'ok': True}
+    assert len(transport.sent) == 3
+    assert len(clock.sleeps) == 2
+    assert clock.sleeps[1] > 0
+
+
+def test_get_gives_up_after_the_retry_budget():
+    client, transport, _clock = make_client([error(503, 'busy')] * 3, retries=2)
+    with pytest.raises(errors.AMSServerError):
+        client.get('/1.0/config')
+    assert len(transport.sent) == 3
+
+
+def test_backoff_grows_and_is_capped():
+    client, _transport, clock = make_client([error(502, 'x')] * 7 + [sync({})], retries=7, backoff=1.0,
+                                            backoff_max=4.0)
+    client.get('/1.0')
+    assert all(0.5 <= delay <= 4.0 for delay in clock.sleeps)
+    assert max(clock.sleeps[4:]) > max(clock.sleeps[:1])
+
+
+@pytest.mark.parametrize('method', ['POST', 'PATCH', 'DELETE'])
+def test_mutating_request_is_not_resent_after_reset(method):
+    client, transport, _clock = make_client([Reset, sync({})])
+    with pytest.raises(errors.AMSAmbiguousError) as info:
+        client.request(method, '/1.0/containers', body={})
+    assert len(transport.sent) == 1
+    assert 'may or may not' in info.value.message
+
+
+def test_mutating_request_is_not_resent_after_503():
+    client, transport, _clock = make_client([error(503, 'busy'), sync({})])
+    with pytest.raises(errors.AMSAmbiguousError):
+        client.post('/1.0/containers', body={})
+    assert len(transport.sent) == 1
+
+
+def test_mutating_request_is_retried_when_it_never_left():
+    client, transport, _clock = make_client([Refused, async_op('op-9')])
+    assert isinstance(client.post('/1.0/containers', body={}), Operation)
+    assert len(transport.sent) == 2
+
+
+def test_connection_refused_names_the_url():
+    client, _transport, _clock = make_client([Refused] * 6)
+    with pytest.raises(errors.AMSConnectionError) as info:
+        client.get('/1.0')
+    assert 'https://ams.test:8444' in info.value.message
+    assert 'connection refused' in info.value.message
+
+
+# -- operations ------------------------------------------------------------------
+
+def test_wait_long_polls_in_slices_until_final():
+    answers = [sync(operation('op-1', 103)), sync(operation('op-1', 200))]
+    client, transport, _clock = make_client(answers)
+    final = client.wait(Operation(operation('op-1')), timeout=100)
+    assert final.succeeded
+    assert transport.sent[0]['url'].startswith('https://ams.test:8444/1.0/operations/op-1/wait?timeout=30')
+    assert transport.sent[0]['timeout'] == 30 + client.request_timeout
+
+
+def test_wait_slice_never_exceeds_the_remaining_deadline():
+    client, transport, _clock = make_client([sync(operation('op-1', 200))])
+    client.wait(Operation(operation('op-1')), timeout=7)
+    assert 'timeout=7' in transport.sent[0]['url']
+
+
+def test_wait_fails_with_the_operation_err():
+    client, _transport, _clock = make_client([sync(operation('op-1', 400, 'Creating container', 'no node left'))])
+    with pytest.raises(errors.AMSOperationError) as info:
+        client.wait(Operation(operation('op-1')), timeout=60)
+    assert 'no node left' in info.value.message
+    assert 'Creating container' in info.value.message
+
+
+def test_wait_stops_at_the_deadline():
+    client, _transport, clock = make_client([])
+
+    def slow_get(path, query=None, timeout=None):
+        clock.now += query['timeout']
+        return Response(200, operation('op-1', 103))
+
+    client.get = slow_get
+    with pytest.raises(errors.AMSOperationTimeout) as info:
+        client.wait(Operation(operation('op-1')), timeout=65)
+    assert '65 seconds' in info.value.message
+    assert clock.now - 1000.0 == pytest.approx(65, abs=1)
+
+
+def test_wait_falls_back_to_polling_without_wait_endpoint():
+    answers = [error(404, 'not found'), sync(operation('op-1', 103)), sync(operation('op-1', 200))]
+    client, transport, clock = make_client(answers)
+    assert client.wait(Operation(operation('op-1')), timeout=60).succeeded
+    assert not client.supports_wait
+    assert transport.sent[2]['url'] == 'https://ams.test:8444/1.0/operations/op-1'
+    assert clock.sleeps == [client.poll_interval]
+
+
+def test_wait_all_reports_every_failure_under_one_deadline():
+    answers = [sync(operation('a', 200)), sync(operation('b', 400, err='exploded')), sync(operation('c', 200))]
+    client, _transport, _clock = make_client(answers)
+    finished = client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
+    assert [op.succeeded for op in finished] == [True, False, True]
+    assert finished[1].err == 'exploded'
+
+
+# -- uploads ---------------------------------------------------------------------
+
+def test_upload_streams_file_with_fingerprint_and_request_header(tmp_path):
+    package = tmp_path / 'image.tar.xz'
+    payload = b'\xfd7zXZ' + b'x' * (3 * 1024 * 1024 + 17)
+    package.write_bytes(payload)
+    client, transport, _clock = make_client([async_op('op-up')])
+    client.upload('POST', '/1.0/images', str(package), request_meta={'name': 'img', 'default': False})
+    sent = transport.sent[0]
+    digest = hashlib.sha256(payload).hexdigest()
+    assert sent['headers']['X-AMS-Fingerprint'] == digest
+    assert sent['streamed_sha256'] == digest
+    assert sent['headers']['Content-Length'] == str(len(payload))
+    assert json.loads(sent['headers']['X-AMS-Request']) == {'name': 'img', 'default': False}
+    assert sent['headers']['Content-Type'] == 'application/octet-stream'
+
+
+def test_upload_detects_file_changed_after_fingerprint(tmp_path):
+    package = tmp_path / 'addon.tar.bz2'
+    package.write_bytes(b'BZh9' + b'a' * 100)
+    client, _transport, _clock = make_client([async_op('op-up')])
+    with pytest.raises(errors.AMSError) as info:
+        client.upload('POST', '/1.0/addons', str(package), fingerprint='0' * 64, request_meta={'name': 'a'})
+    assert 'changed while it was uploaded' in info.value.message
+
+
+# -- configuration -----------------------------------------------------------------
+
+@pytest.mark.parametrize('url,fragment', [
+    ('http://ams:8444', 'plain http'),
+    ('ftp://ams', 'not understood'),
+    ('unix:relative/socket', 'absolute path'),
+    ('https://ams:port', 'not a number'),
+    ('https://ams:8444/1.0', 'no path'),
+    ('', 'empty'),
+])
+def test_bad_urls_are_explained(url, fragment):
+    with pytest.raises(errors.AMSConfigurationError) as info:
+        AMSClient(url)
+    assert fragment in info.value.message
+
+
+def test_unix_socket_url_that_does_not_exist_names_the_socket(tmp_path):
+    client = AMSClient('unix:' + str(tmp_path / 'missing.socket'), retries=0)
+    with pytest.raises(errors.AMSConnectionError) as info:
+        client.get('/1.0')
+    assert 'missing.socket' in info.value.message
+

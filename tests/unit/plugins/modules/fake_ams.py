@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""An in-memory AMS behind the AMSClient interface, and a way to run a module class against it.
+
+It records every call, so tests can check what a module sent and in which
+order (all launches before the first wait, one listing per poll round, ...).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import itertools
+
+from ansible_collections.anbox.ams.plugins.module_utils.client import Response
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSAmbiguousError,
+    AMSBadRequest,
+    AMSNotFound,
+    AMSPreconditionFailed,
+)
+from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
+
+
+class FakeAMS(object):
+    """Containers, applications, images and nodes, with scripted faults."""
+
+    def __init__(self, boot_polls=1):
+        self.calls = []
+        self.containers = []
+        self.applications = []
+        self.images = []
+        self.nodes = {}
+        self.node_etags = {}
+        self.boot_polls = boot_polls        # listing rounds a new container needs to reach running
+        self.failing_apps = set()           # containers of these app ids end in error
+        self.capacity = None                # launches AMS accepts before refusing
+        self.lose_post_answers = 0          # POSTs that happen but whose answer is lost
+        self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
+        self.now = 1000.0
+        self.slept = []
+        self.poll_interval = 1.0
+        self._ids = ('c%04d' % number for number in itertools.count(1))
+        self._ops = ('op%04d' % number for number in itertools.count(1))
+        self._booting = {}
+
+    # -- AMSClient interface ---------------------------------------------------------------
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def close(self):
+        pass
+
+    def get(self, path, query=None, timeout=None):
+        self.calls.append(('GET', path, query))
+        if path == '/1.0/containers':
+            self._advance_boots()
+            return Response(200, [dict(container) for container in self.containers])
+        if path == '/1.0/applications':
+            return Response(200, [dict(app) for app in self.applications])
+        if path == '/1.0/images':
+            return Response(200, [dict(image) for image in self.images])
+        if path == '/1.0/nodes':
+            return Response(200, [dict(node) for node in self.nodes.values()])
+        if path.startswith('/1.0/nodes/'):
+            name = path.rsplit('/', 1)[-1]
+            if name not in self.nodes:
+                raise AMSNotFound('not found', status_code=404)
+            return Response(200, dict(self.nodes[name]), etag=self.node_etags[name])
+        if path.startswith('/1.0/containers/'):
+            container = self._container(path.rsplit('/', 1)[-1])
+            return Response(200, dict(container), etag='"c"')
+        raise AssertionError('unexpected GET %s' % path)
+
+    def get_text(self, path, query=None):
+        self.calls.append(('GET', path, query))
+        parts = path.split('/')
+        container = self._container(parts[3])
+        logs = container.get('_logs') or {}
+        if parts[5] not in logs:
+            raise AMSNotFound('no log', status_code=404)
+        return logs[parts[5]]
+
+    def post(self, path, body=None, **kwargs):
+        self.calls.append(('POST', path, body))
+        if path == '/1.0/nodes':
+            node = dict((key, value) for key, value in body.items() if key != 'trust_password')
+            node.update(status='online', status_code=4, managed=not body.get('unmanaged', False))
+            self.nodes[body['name']] = node
+            self.node_etags[body['name']] = '"n1"'
+            return self._operation({'nodes': ['/1.0/nodes/' + body['name']]})
+        if path != '/1.0/containers':
+            raise AssertionError('unexpected POST %s' % path)
+        launched = len([call for call in self.calls if call[0] == 'POST']) - 1
+        if self.capacity is not None and launched >= self.capacity:
+            self.calls[-1] = ('POST-refused', path, body)
+            raise AMSBadRequest('AMS refused POST /1.0/containers: no node has enough resources left (HTTP 400)',
+                                status_code=400, error_code=400, ams_error='no node has enough resources left')
+        container_id = next(self._ids)
+        self.containers.append({
+            'id': container_id, 'name': 'ams-' + container_id, 'type': 'regular', 'status': 'created',
+            'status_code': 1, 'node': body.get('node') or 'lxd0', 'app_id': body.get('app_id', ''),
+            'app_version': body.get('app_version', 0), 'image_id': body.get('image_id', 'img-base'),
+            'image_version': body.get('image_version', 0), 'created_at': int(self.now) + len(self.containers),
+            'error_message': ''})
+        self._booting[container_id] = self.boot_polls
+        if self.lose_post_answers:
+            self.lose_post_answers -= 1
+            raise AMSAmbiguousError('connection broke during POST /1.0/containers')
+        return self._operation({'containers': ['/1.0/containers/' + container_id]})
+
+    def patch(self, path, body=None, etag=None, **kwargs):
+        self.calls.append(('PATCH', path, body, etag))
+        name = path.rsplit('/', 1)[-1]
+        if self.stale_node_patches:
+            self.stale_node_patches -= 1
+            self.node_etags[name] = '"n%d"' % (len(self.calls))
+            raise AMSPreconditionFailed('stale', status_code=412)
+        if etag != self.node_etags[name]:
+            raise AMSPreconditionFailed('stale', status_code=412)
+        self.nodes[name].update(body)
+        self.node_etags[name] = '"n%d"' % (len(self.calls))
+        return self._operation({'nodes': [path]})
+
+    def delete(self, path, body=None, **kwargs):
+        self.calls.append(('DELETE', path, body))
+        key = path.rsplit('/', 1)[-1]
+        if path.startswith('/1.0/nodes/'):
+            del self.nodes[key]
+            return self._operation({'nodes': [path]})
+        self.containers.remove(self._container(key))
+        return self._operation({'containers': [path]})
+
+    def wait(self, operation, timeout):
+        self.calls.append(('WAIT', operation.id, None))
+        return Operation(dict(operation.metadata, status_code=200))
+
+    def wait_all(self, operations, timeout):
+        self.calls.append(('WAIT_ALL', [operation.id for operation in operations], None))
+        return [Operation(dict(operation.metadata, status_code=200)) for operation in operations]
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def mutations(self):
+        return [call for call in self.calls if call[0] in ('POST', 'PATCH', 'DELETE')]
+
+    def add_container(self, container_id, created_at, status_code=4, **fields):
+        container = {'id': container_id, 'name': 'ams-' + container_id, 'type': 'regular',
+                     'status_code': status_code, 'status': {-1: 'error', 4: 'running'}.get(status_code, 'created'),
+                     'node': 'lxd0', 'app_id': '', 'app_version': 0, 'image_id': 'img-base', 'image_version': 0,
+                     'created_at': created_at, 'error_message': ''}
+        container.update(fields)
+        self.containers.append(container)
+        return container
+
+    def _container(self, container_id):
+        for container in self.containers:
+            if container['id'] == container_id:
+                return container
+        raise AMSNotFound('container %s not found' % container_id, status_code=404)
+
+    def _operation(self, resources):
+        return Operation({'id': next(self._ops), 'status_code': 103, 'resources': resources,
+                          'description': 'fake operation'})
+
+    def _advance_boots(self):
+        for container in self.containers:
+            left = self._booting.get(container['id'])
+            if left is None:
+                continue
+            if left > 0:
+                self._booting[container['id']] = left - 1
+                continue
+            del self._booting[container['id']]
+            if container['app_id'] in self.failing_apps:
+                container.update(status='error', status_code=-1, error_message='Android did not boot')
+            else:
+                container.update(status='running', status_code=4)
+
+
+class FakeModule(object):
+    """Just what AMSModule uses of an AnsibleModule."""
+
+    def __init__(self, params, check_mode=False, diff=False):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def run(module_class, fake, params, check_mode=False):
+    """Run a module's run() against ``fake``; return its result dict (with the diff)."""
+    instance = module_class.__new__(module_class)
+    instance.module = FakeModule(params, check_mode=check_mode, diff=True)
+    instance.result = {'changed': False}
+    instance.diff_before = {}
+    instance.diff_after = {}
+    instance.client = fake
+    instance.run()
+    result = dict(instance.result)
+    result['diff'] = {'before': instance.diff_before, 'after': instance.diff_after}
+    return result
