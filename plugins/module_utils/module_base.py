@@ -65,10 +65,15 @@ class AMSModule(object):
         self.diff_before = {}
         self.diff_after = {}
         self._check_requirements()
+        self.client = None
+        problem = None
         try:
             self.client = client_from_options(module.params.get, warn=module.warn)
         except AMSError as exc:
-            self.fail_from(exc)
+            problem = exc
+        if problem is not None:
+            # Outside the except block: ansible-core would attach the handled exception as a traceback.
+            self.fail_from(problem)
 
     def _check_requirements(self):
         missing = []
@@ -139,12 +144,14 @@ def run_module(module_class):
     """``main()`` of every module."""
     module = module_class.define_module()
     instance = module_class(module)
+    problem = None
     try:
         instance.run()
     except AMSError as exc:
-        instance.fail_from(exc)
+        problem = exc
     finally:
-        client = getattr(instance, 'client', None)
-        if client is not None:
-            client.close()
+        if instance.client is not None:
+            instance.client.close()
+    if problem is not None:
+        instance.fail_from(problem)
     instance.exit()

@@ -72,28 +72,41 @@ class AnsibleRunner:
 
     def run(self, module, args, check=False, diff=False, verbosity=0, env=None, timeout=300):
         """Run anbox.ams.MODULE with ARGS; returns a TaskRun (a failed task does not raise)."""
+        return self.run_tasks([(module, args)], check=check, diff=diff, verbosity=verbosity, env=env,
+                              timeout=timeout)[0]
+
+    def run_tasks(self, tasks, check=False, diff=False, verbosity=0, env=None, timeout=600):
+        """Run (module, args) pairs as the tasks of one playbook; a TaskRun for each, in order."""
         run_id = uuid.uuid4().hex
         result_file = os.path.join(self.work_dir, run_id + '.json')
-        task = {'name': 'run ' + module, module if '.' in module else 'anbox.ams.' + module: args,
-                'register': 'result', 'ignore_errors': True, 'check_mode': check, 'diff': diff}
-        save = {'name': 'save the result', 'ansible.builtin.copy': {
-            'content': '{{ result | to_json }}', 'dest': result_file, 'mode': '0600'}}
-        play = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': [task, save]}]
+        play_tasks = []
+        for index, (module, args) in enumerate(tasks):
+            play_tasks.append({'name': 'task %d: %s' % (index, module),
+                               module if '.' in module else 'anbox.ams.' + module: args,
+                               'register': 'result_%d' % index, 'ignore_errors': True,
+                               'check_mode': check, 'diff': diff})
+        results = '[%s]' % ', '.join('result_%d' % index for index in range(len(tasks)))
+        play_tasks.append({'name': 'save the results', 'ansible.builtin.copy': {
+            'content': '{{ %s | to_json }}' % results, 'dest': result_file, 'mode': '0600'}})
         playbook = os.path.join(self.work_dir, run_id + '.yml')
         with open(playbook, 'w', encoding='utf-8') as handle:
-            yaml.safe_dump(play, handle)
-        inventory = 'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable
-        inventory_file = os.path.join(self.work_dir, 'inventory.ini')
-        with open(inventory_file, 'w', encoding='utf-8') as handle:
-            handle.write(inventory)
-        command = [os.path.join(self.bin_dir, 'ansible-playbook'), '-i', inventory_file, playbook]
-        if verbosity:
-            command.append('-' + 'v' * verbosity)
-        completed = subprocess.run(command, env=self.environment(env), capture_output=True, text=True,
-                                   timeout=timeout, check=False)
+            yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': play_tasks}], handle)
+        completed = self.playbook(playbook, verbosity=verbosity, env=env, timeout=timeout)
         output = completed.stdout + completed.stderr
         if not os.path.exists(result_file):
-            raise AssertionError('ansible-playbook did not run the task:\n' + output)
+            raise AssertionError('ansible-playbook did not run the tasks:\n' + output)
         with open(result_file, encoding='utf-8') as handle:
-            result = json.load(handle)
-        return TaskRun(result, output, completed.returncode)
+            results = json.load(handle)
+        return [TaskRun(result, output, completed.returncode) for result in results]
+
+    def playbook(self, playbook, verbosity=0, env=None, timeout=600, extra_args=()):
+        """Run a playbook on localhost with this interpreter; the CompletedProcess."""
+        inventory_file = os.path.join(self.work_dir, 'inventory.ini')
+        with open(inventory_file, 'w', encoding='utf-8') as handle:
+            handle.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+        command = [os.path.join(self.bin_dir, 'ansible-playbook'), '-i', inventory_file, playbook]
+        command += list(extra_args)
+        if verbosity:
+            command.append('-' + 'v' * verbosity)
+        return subprocess.run(command, env=self.environment(env), capture_output=True, text=True,
+                              timeout=timeout, check=False)
