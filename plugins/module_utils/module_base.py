@@ -121,7 +121,11 @@ class AMSModule(object):
         for _attempt in range(CONVERGE_ATTEMPTS):
             try:
                 return step()
-            except (AMSPreconditionFailed, AMSAmbiguousError) as exc:
+            except AMSPreconditionFailed as exc:
+                last = exc
+            except AMSAmbiguousError as exc:
+                # The write may have been made: if the re-read finds nothing left to do, it was ours.
+                self._mark_as_changed()
                 last = exc
         raise AMSError('%s kept changing under us (%d attempts); last error: %s'
                        % (what, CONVERGE_ATTEMPTS, last.message),

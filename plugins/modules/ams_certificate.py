@@ -161,6 +161,9 @@ class AMSCertificate(AMSModule):
         self.result['fingerprint'] = fingerprint
         if certificate is not None:
             self.result['certificate'] = certificate.public_bytes(serialization.Encoding.PEM).decode('ascii')
+        self.converge(lambda: self._apply(certificate, fingerprint), 'certificate %s' % fingerprint)
+
+    def _apply(self, certificate, fingerprint):
         auth = (self.client.get('/1.0').metadata or {}).get('auth')
         if self.module.params['state'] == 'present':
             self._present(certificate, fingerprint, auth)

@@ -90,11 +90,17 @@ class AMSConfig(AMSModule):
         for key in config_values.SECRET_KEYS & set(desired):
             if desired[key] not in (None, ''):
                 self.module.no_log_values.add(config_values.render(desired[key]))
+        self._first_seen = None
+        self.converge(lambda: self._apply(desired), 'the AMS configuration')
+
+    def _apply(self, desired):
         current = self.client.get('/1.0/config').metadata.get('config') or {}
+        if self._first_seen is None:
+            self._first_seen = current
         changes = self._changes(current, desired)
         after = dict(current)
         after.update((key, wanted) for key, (_value, wanted) in changes.items())
-        self.set_diff(dict((key, current.get(key)) for key in sorted(desired)),
+        self.set_diff(dict((key, self._first_seen.get(key)) for key in sorted(desired)),
                       dict((key, after.get(key)) for key in sorted(desired)))
         if changes:
             self._mark_as_changed()
