@@ -46,7 +46,7 @@ options:
     default: true
   request_timeout:
     description:
-      - Seconds to wait for the answer to one HTTP request. Waiting on operations has its own O(wait_timeout).
+      - Seconds to wait for the answer to one HTTP request. Waiting on operations has its own C(wait_timeout).
     type: float
     default: 30
 requirements:

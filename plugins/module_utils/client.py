@@ -234,8 +234,12 @@ class AMSClient(object):
                 reply = self.session.request(method, url, params=query, data=data, headers=headers,
                                              timeout=timeout, verify=self._verify, cert=self._cert)
             except requests.exceptions.SSLError as exc:
-                raise AMSTLSError(tls.explain_tls_error(str(exc), self.url, self.ca_cert, self.client_cert),
-                                  url=url, method=method)
+                if not _connection_dropped(exc):
+                    raise AMSTLSError(tls.explain_tls_error(str(exc), self.url, self.ca_cert, self.client_cert),
+                                      url=url, method=method)
+                error = self._transport_error(exc, method, path, url, timeout)
+                if method not in IDEMPOTENT_METHODS or attempt >= self.retries:
+                    raise error
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 error = self._transport_error(exc, method, path, url, timeout)
                 if not self._may_retry(method, exc) or attempt >= self.retries:
@@ -343,6 +347,13 @@ class AMSClient(object):
         return ('%s. AMS does not trust the client certificate %s (auth: %s): register it once with '
                 'anbox.ams.ams_certificate and trust_password (or `amc config trust add` on the AMS host)'
                 % (message, self.client_cert, auth))
+
+
+def _connection_dropped(exc):
+    """True for an SSLError that is a dropped connection, not a certificate problem."""
+    text = str(exc)
+    return any(marker in text for marker in ('EOF occurred in violation of protocol', 'UNEXPECTED_EOF',
+                                             'Connection reset by peer', 'ECONNRESET'))
 
 
 def _root_cause(exc):

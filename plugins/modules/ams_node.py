@@ -221,10 +221,12 @@ class AMSNode(AMSModule):
         if not self.module.params['name'].strip():
             raise AMSConfigurationError('name must not be empty')
         desired = self._desired()
+        name = self.module.params['name']
+        # A write whose answer was lost is never resent: converge() re-reads the node and starts over.
         if self.module.params['state'] == 'absent':
-            self._absent()
+            self.converge(self._absent, 'node %s' % name)
         else:
-            self._present(desired)
+            self.converge(lambda: self._present(desired), 'node %s' % name)
 
     def _shown_fields(self, desired):
         return [field for field in desired if field not in node_fields.CREATE_ONLY_INPUT]
@@ -234,7 +236,7 @@ class AMSNode(AMSModule):
         if node is None:
             self._add(desired)
         else:
-            self.result['node'] = self.converge(lambda: self._update(desired), 'node %s' % self.module.params['name'])
+            self.result['node'] = self._update(desired)
 
     def _add(self, desired):
         name = self.module.params['name']

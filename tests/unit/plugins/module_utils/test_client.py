@@ -258,3 +258,34 @@ def test_unix_socket_url_that_does_not_exist_names_the_socket(tmp_path):
         client.get('/1.0')
     assert 'missing.socket' in info.value.message
 
+
+
+def test_tls_eof_is_a_dropped_connection_retried_for_get():
+    import requests
+
+    client, transport, _clock = make_client([sync({'ok': 1})])
+    calls = {'n': 0}
+    original = transport.send
+
+    def send(request, **kwargs):
+        calls['n'] += 1
+        if calls['n'] == 1:
+            raise requests.exceptions.SSLError("EOF occurred in violation of protocol (_ssl.c:2427)")
+        return original(request, **kwargs)
+
+    transport.send = send
+    assert client.get('/1.0').metadata == {'ok': 1}
+    assert calls['n'] == 2
+
+
+def test_tls_eof_on_a_write_is_ambiguous():
+    import requests
+
+    client, transport, _clock = make_client([])
+
+    def send(request, **kwargs):
+        raise requests.exceptions.SSLError("EOF occurred in violation of protocol (_ssl.c:2427)")
+
+    transport.send = send
+    with pytest.raises(errors.AMSAmbiguousError):
+        client.post('/1.0/containers', body={})
