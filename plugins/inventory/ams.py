@@ -207,22 +207,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         include = self._checked_include()
         source = self.get_option('ansible_host_source')
-        wanted = self._collections_needed(include, source)
-        data = self._ams_data(path, cache, wanted)
+        status_codes = self._container_status_filter()
+        data = self._ams_data(path, cache, self._collections_needed(include, source))
+        self._read_constructed_options()
         self._group_names = {}
         self._node_hosts = frozenset()
-        self._compose_vars = self.get_option('compose')
-        self._composed_groups = self.get_option('groups')
-        self._keyed_groups = self.get_option('keyed_groups')
-        self._constructed = bool(self._compose_vars or self._composed_groups or self._keyed_groups)
-        self._strict = self.get_option('strict')
-        nodes = [node for node in data.get('nodes') or () if self._is_named(node, 'name', 'node')]
+        nodes = self._named_nodes(data.get('nodes') or ())
         if 'nodes' in include:
             self._add_nodes(nodes, source)
         if 'containers' in include:
-            self._add_containers(data['containers'], data['applications'], nodes, source)
+            self._add_containers(data['containers'], data['applications'], nodes, source, status_codes)
 
     # -- options ------------------------------------------------------------------------------
+
+    def _read_constructed_options(self):
+        # Read once: get_option per host adds up over thousands of hosts.
+        self._compose_vars = self.get_option('compose')
+        self._composed_groups = self.get_option('groups')
+        self._keyed_groups = self.get_option('keyed_groups')
+        self._strict = self.get_option('strict')
+        self._constructed = bool(self._compose_vars or self._composed_groups or self._keyed_groups)
 
     def _checked_include(self):
         include = self.get_option('include')
@@ -240,12 +244,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return wanted
 
     def _container_status_filter(self):
-        """The set of wanted status codes, or None for all containers."""
-        wanted = self.get_option('container_status') or []
-        unknown = sorted(set(wanted) - set(CONTAINER_STATUS_CODES))
-        if unknown:
-            raise AnsibleParserError('anbox.ams.ams: container_status holds unknown status %s; valid are %s'
-                                     % (', '.join(unknown), ', '.join(sorted(CONTAINER_STATUS_CODES))))
+        """The set of wanted status codes, or None for all containers (the choices are checked by Ansible)."""
+        wanted = self.get_option('container_status')
         return frozenset(CONTAINER_STATUS_CODES[name] for name in wanted) if wanted else None
 
     # -- data ---------------------------------------------------------------------------------
@@ -295,12 +295,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return items
 
     @staticmethod
-    def _is_named(obj, field, kind):
-        name = obj.get(field)
-        if isinstance(name, str) and name:
-            return True
-        display.warning('anbox.ams.ams: skipping a %s without a %s: %s' % (kind, field, obj.get('id')))
-        return False
+    def _named_nodes(nodes):
+        named = []
+        for node in nodes:
+            if isinstance(node.get('name'), str) and node['name']:
+                named.append(node)
+            else:
+                display.warning('anbox.ams.ams: skipping a node without a name (address %s)' % node.get('address'))
+        return named
 
     # -- hosts --------------------------------------------------------------------------------
 
@@ -308,13 +310,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_group(NODES_GROUP)
         for node in nodes:
             host_vars = self._host_vars(node)
-            host_vars['ansible_host'] = make_unsafe(node_ansible_host(node, source))
+            self._set_connection(host_vars, node_ansible_host(node, source), None)
             groups = [self._group('ams_status_', status_name(node, NODE_STATUS_NAMES))]
             self._add_host(node['name'], NODES_GROUP, groups, host_vars)
         self._node_hosts = frozenset(node['name'] for node in nodes)
 
-    def _add_containers(self, containers, applications, nodes, source):
-        wanted_codes = self._container_status_filter()
+    def _add_containers(self, containers, applications, nodes, source, wanted_codes):
         app_names = dict((app.get('id'), app.get('name')) for app in applications if app.get('id'))
         nodes_by_name = dict((node['name'], node) for node in nodes)
         self.inventory.add_group(CONTAINERS_GROUP)
@@ -333,12 +334,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             host_vars = self._host_vars(container)
             host_vars['ams_app_name'] = make_unsafe(app_name)
             host, port = container_connection(container, nodes_by_name.get(container.get('node')), source)
-            host_vars['ansible_host'] = make_unsafe(host)
-            if port:
-                host_vars['ansible_port'] = port
+            self._set_connection(host_vars, host, port)
             groups = [self._group('ams_status_', status), self._group('ams_app_', app_name),
                       self._group('ams_on_', container.get('node'))]
             self._add_host(name, CONTAINERS_GROUP, groups, host_vars)
+
+    @staticmethod
+    def _set_connection(host_vars, host, port):
+        # Without an address Ansible falls back to the inventory host name, which beats connecting to "None".
+        if host:
+            host_vars['ansible_host'] = make_unsafe(host)
+        if port:
+            host_vars['ansible_port'] = port
 
     @staticmethod
     def _host_vars(obj):

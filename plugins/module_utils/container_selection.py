@@ -80,9 +80,9 @@ def removal_order(containers):
     """
     def key(container):
         errored = container_status.code_of(container) == container_status.ERROR
-        return (0 if errored else 1, -_created_at(container), str(container.get('id', '')))
-    ordered = sorted(containers, key=lambda container: str(container.get('id', '')), reverse=True)
-    return sorted(ordered, key=lambda container: key(container))
+        return (0 if errored else 1, -_created_at(container))
+    by_id_descending = sorted(containers, key=lambda container: str(container.get('id', '')), reverse=True)
+    return sorted(by_id_descending, key=key)  # stable: equal keys keep the greater id first
 
 
 def surplus(containers, count):

@@ -13,8 +13,9 @@ from ansible_collections.anbox.ams.plugins.module_utils import container_status
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError, AMSOperationTimeout
 from ansible_collections.anbox.ams.plugins.module_utils.listings import list_objects
 
-# Poll quickly at first (containers often boot in about a second), then back off.
-FIRST_POLL_SECONDS = 0.2
+# Poll often while containers usually finish booting (a few seconds), then back off.
+FAST_POLL_SECONDS = 0.2
+FAST_POLL_PERIOD = 5.0
 MAX_POLL_SECONDS = 2.0
 
 
@@ -40,7 +41,8 @@ def wait_until_running(client, ids, deadline):
     """
     pending = set(ids)
     failed = []
-    interval = FIRST_POLL_SECONDS
+    started = client.clock()
+    interval = FAST_POLL_SECONDS
     while True:
         containers = list_objects(client, 'containers')
         by_id = dict((container.get('id'), container) for container in containers)
@@ -62,12 +64,13 @@ def wait_until_running(client, ids, deadline):
             return containers
         remaining = deadline - client.clock()
         if remaining <= 0:
+            starting = ', '.join('%s (%s)' % (container.get('id'), container.get('status')) for container in waiting)
             message = ('%d of %d launched container(s) were not running when wait_timeout ran out: %s'
-                       % (len(waiting), len(ids), ', '.join('%s (%s)' % (container.get('id'), container.get('status'))
-                                                             for container in waiting)))
+                       % (len(waiting), len(ids), starting))
             if failed:
                 message += '; and %d failed: %s' % (len(failed), describe_failures(failed))
             raise AMSOperationTimeout(message)
         pending = set(container.get('id') for container in waiting)
         client.sleep(min(interval, remaining))
-        interval = min(interval * 1.5, MAX_POLL_SECONDS)
+        if client.clock() - started >= FAST_POLL_PERIOD:
+            interval = min(interval * 1.5, MAX_POLL_SECONDS)

@@ -59,4 +59,3 @@ class AMSInfoModule(AMSModule):
     def enrich(self, objects):
         """Add data that is not in the listing (log files); returns the objects to return."""
         return objects
-

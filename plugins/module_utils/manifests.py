@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
 import os
 import tarfile
 import zipfile
@@ -105,8 +106,16 @@ def parse_yaml_mapping(data, where):
     """The YAML mapping in ``data``; ``where`` names it in errors."""
     if not HAS_YAML:
         raise ManifestError('the Python library PyYAML is required to read %s' % where)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            raise ManifestError('%s is not UTF-8 text: %s' % (where, exc))
+    stream = io.StringIO(data)
+    # PyYAML names the stream in its error marks.
+    stream.name = where
     try:
-        document = yaml.safe_load(data)
+        document = yaml.safe_load(stream)
     except yaml.YAMLError as exc:
         raise ManifestError('%s is not valid YAML: %s' % (where, ' '.join(str(exc).split())))
     if not isinstance(document, dict):

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.anbox.ams.plugins.module_utils import lookups
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConflict, AMSError
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConflict, AMSError, AMSHTTPError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule
 
 
@@ -114,6 +114,8 @@ class VersionedPackageModule(AMSModule):
         try:
             self.wait_for(self.client.delete(self.path(), body=delete_body))
         except AMSConflict as exc:
+            # AMS refused: nothing changed.
+            self.result['changed'] = False
             raise AMSConflict('AMS refused to remove %s %s because it is in use: %s%s'
                               % (self.what, self.name, exc.ams_error or exc.message,
                                  '' if force else '; set force: true to remove it anyway'),
@@ -130,7 +132,9 @@ class VersionedPackageModule(AMSModule):
         if not self.check_mode:
             try:
                 self.wait_for(self.client.delete(self.path(version)))
-            except AMSError as exc:
+            except AMSHTTPError as exc:
+                # AMS refused (e.g. the only version): nothing changed.
+                self.result['changed'] = False
                 raise AMSError('AMS refused to remove version %d of %s %s: %s'
                                % (version, self.what, self.name, exc.ams_error or exc.message),
                                status_code=exc.status_code, error_code=exc.error_code)

@@ -22,7 +22,8 @@ description:
   - A new version is uploaded only when the SHA-256 of the package differs from the fingerprint of the
     latest version AMS holds.
   - The package is checked before anything is sent, its kind by its first bytes, its C(manifest.yaml)
-    parsed and its C(name) compared with O(name), and it must hold at least one executable hook.
+    parsed (it needs C(name), the same as O(name), and a C(description)), and it must hold at least one
+    executable hook in C(hooks/).
 author:
   - anbox.ams maintainers (@anbox-ams)
 extends_documentation_fragment:
@@ -171,6 +172,10 @@ class AMSAddon(VersionedPackageModule):
         if str(declared) != self.name:
             raise AMSConfigurationError('invalid addon package: manifest.yaml in %s names the addon %s, but the task '
                                         'manages addon %s' % (src, declared, self.name))
+        description = manifest.get('description')
+        if not isinstance(description, str) or not description.strip():
+            raise AMSConfigurationError('invalid addon package: manifest.yaml in %s needs a description (a non-empty '
+                                        'string)' % src)
         problem = addon_hooks.problem(src, kind)
         if problem:
             raise AMSConfigurationError('invalid addon package: %s' % problem)

@@ -307,9 +307,16 @@ class AMSApplication(AMSModule):
 
     # -- create ------------------------------------------------------------------
 
+    def _check_publish_can_wait(self):
+        """AMS publishes only versions whose bootstrap finished, which only a waiting task sees."""
+        if self.module.params['publish'] and not self.module.params['wait']:
+            raise AMSConfigurationError('publish: true needs wait: true when the task uploads a package: AMS '
+                                        'publishes a version only once its bootstrap finished')
+
     def _create(self, package):
         if package is None:
             raise AMSConfigurationError('application %s does not exist: give src (its package) to create it' % self.name)
+        self._check_publish_can_wait()
         after = {'name': self.name, 'manifest': package.manifest, 'latest_version': 0}
         wanted_fields = dict((option, value) for option, value in self.field_options().items() if value is not None)
         after.update(wanted_fields)
@@ -328,6 +335,8 @@ class AMSApplication(AMSModule):
     def _upload_step(self, package, create):
         current = self.read()
         if create and current is not None:
+            # An earlier attempt whose answer was lost created it after all.
+            self._wait_ready(None, min_version=0)
             return
         if create:
             answer = self.client.upload('POST', '/1.0/applications', package.path,
@@ -356,6 +365,8 @@ class AMSApplication(AMSModule):
         if keys:
             before['manifest'] = dict((key, ams_manifest.get(key)) for key in keys)
             after['manifest'] = dict((key, package.manifest.get(key)) for key in keys)
+        if keys:
+            self._check_publish_can_wait()
         publish = self.module.params['publish']
         publish_change = publish is not None and (bool(keys) or bool(latest.get('published')) != publish)
         if publish_change:
@@ -429,6 +440,8 @@ class AMSApplication(AMSModule):
         try:
             self.wait_for(self.client.delete(self.path, body={'force': force}))
         except AMSConflict as exc:
+            # AMS refused: nothing changed.
+            self.result['changed'] = False
             raise AMSConflict('AMS refused to remove application %s because it is in use: %s%s'
                               % (self.name, exc.ams_error or exc.message,
                                  '' if force else '; set force: true to remove it with its containers'),

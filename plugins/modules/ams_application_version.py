@@ -168,6 +168,8 @@ class AMSApplicationVersion(AMSModule):
         try:
             self.wait_for(self.client.delete(self.version_path(), body={'force': force}))
         except AMSConflict as exc:
+            # AMS refused: nothing changed.
+            self.result['changed'] = False
             raise AMSConflict('AMS refused to remove version %d of application %s because it is in use: %s%s'
                               % (self.version, self.application, exc.ams_error or exc.message,
                                  '' if force else '; set force: true to remove it anyway'),

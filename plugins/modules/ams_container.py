@@ -199,7 +199,7 @@ removed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import container_selection
+from ansible_collections.anbox.ams.plugins.module_utils import container_selection, operation_batch
 from ansible_collections.anbox.ams.plugins.module_utils.container_launch import LaunchOptionError, launch_body
 from ansible_collections.anbox.ams.plugins.module_utils.container_waiting import wait_until_running
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
@@ -267,7 +267,7 @@ class AMSContainer(AMSModule):
                 config=dict(type='dict', options=CONFIG_SPEC),
             ), wait=True),
             mutually_exclusive=[('application', 'image', 'id'), ('id', 'count'), ('id', 'node')],
-            required_by={'application_version': 'application', 'image_version': 'image'},
+            required_by={'application_version': 'application', 'image_version': 'image', 'instance_type': 'image'},
             required_if=[
                 ('state', 'present', ('application', 'image'), True),
                 ('state', 'present', ('count',)),
@@ -360,7 +360,7 @@ class AMSContainer(AMSModule):
         self.set_diff(self.diff_before, {'count': len(after), 'containers': sorted(c.get('id') for c in after)})
 
     def _launch(self, selector, label, count, matching, body):
-        """Launch what is missing, all requests in flight at once, then wait for all of them together.
+        """Launch what is missing, sending every request without waiting between them, then wait for all.
 
         Returns the container listing when it was read while waiting, else None.
         """
@@ -369,9 +369,8 @@ class AMSContainer(AMSModule):
         refusal = None
         current = matching
         for _attempt in range(CONVERGE_ATTEMPTS):
-            missing = count - len(current)
             lost = 0
-            for _index in range(max(missing, 0)):
+            for _index in range(count - len(current)):
                 try:
                     answer = self.client.post('/1.0/containers', body=body)
                 except AMSAmbiguousError:
@@ -385,8 +384,11 @@ class AMSContainer(AMSModule):
                     launched.extend(_container_ids(answer))
             if refusal is not None or not lost:
                 break
-            # Some launches may or may not have happened: count again rather than resend them.
+            # Some launches may or may not have happened: count again rather than resend them, and
+            # wait for the containers that the lost answers did launch.
             current = self._matching(selector)
+            known = set(container.get('id') for container in matching) | set(launched)
+            launched.extend(container.get('id') for container in current if container.get('id') not in known)
         else:
             raise AMSError('launching containers of %s: %d launch request(s) kept failing in flight '
                            '(%d attempts), so AMS may or may not have launched them; %d launched for sure'
@@ -397,7 +399,7 @@ class AMSContainer(AMSModule):
         launched = self.result['launched']
         failed = []
         if self.module.params['wait'] and operations:
-            finals = self.client.wait_all(operations, self._remaining())
+            finals = operation_batch.wait_all(self.client, operations, self._remaining())
             failed = [operation for operation in finals if not operation.succeeded]
         if refusal is not None:
             raise AMSError('AMS refused to launch a container of %s (%d of %d launched before that): %s'
@@ -447,7 +449,7 @@ class AMSContainer(AMSModule):
                            % (', '.join(pending), CONVERGE_ATTEMPTS))
         self.result['removed'] = removed
         if self.module.params['wait'] and operations:
-            failed = [operation for operation in self.client.wait_all(operations, self._remaining())
+            failed = [operation for operation in operation_batch.wait_all(self.client, operations, self._remaining())
                       if not operation.succeeded]
             if failed:
                 raise AMSError('removing containers: %d removal(s) failed: %s' % (len(failed), '; '.join(

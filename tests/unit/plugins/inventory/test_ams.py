@@ -7,11 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar
 
 try:
@@ -24,11 +27,6 @@ from ansible_collections.anbox.ams.plugins.inventory import ams as ams_inventory
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConnectionError
 from ansible_collections.anbox.ams.plugins.module_utils.options import client_from_options
 from ansible_collections.anbox.ams.tests.unit.plugins.inventory.ams_listings import ListingClient, listings
-
-
-def _plugin_loader():
-    from ansible.plugins.loader import inventory_loader
-    return inventory_loader
 
 
 @pytest.fixture
@@ -49,7 +47,8 @@ class Harness(object):
         monkeypatch.setattr(ams_inventory, 'client_from_options', self._client_from_options)
 
     def _client_from_options(self, get_option, warn=None):
-        self.options_seen.append(dict((name, get_option(name)) for name in ('url', 'client_cert', 'validate_certs')))
+        names = ('url', 'client_cert', 'ca_cert', 'validate_certs', 'request_timeout')
+        self.options_seen.append(dict((name, get_option(name)) for name in names))
         client = ListingClient(self.data, self.error)
         self.clients.append(client)
         return client
@@ -61,7 +60,7 @@ class Harness(object):
     def run(self, config, cache=True, name='test.ams.yml'):
         path = self.tmp_path / name
         path.write_text(config)
-        plugin = _plugin_loader().get('anbox.ams.ams')
+        plugin = inventory_loader.get('anbox.ams.ams')
         inventory = InventoryData()
         plugin.parse(inventory, DataLoader(), str(path), cache=cache)
         if getattr(plugin, '_cache', None) is not None:
@@ -150,6 +149,7 @@ def test_container_status_filter_compares_codes(ams):
 def test_container_status_filter_refuses_unknown_statuses(ams):
     with pytest.raises(AnsibleError, match='container_status'):
         ams.run('plugin: anbox.ams.ams\ncontainer_status: [runing]\n')
+    assert ams.requests == []
 
 
 @pytest.mark.parametrize('source, expected', [
@@ -236,7 +236,23 @@ def test_connection_options_come_from_the_environment(ams, monkeypatch):
     monkeypatch.setenv('AMS_URL', 'https://ams.from.env:8444')
     monkeypatch.setenv('AMS_VALIDATE_CERTS', 'false')
     ams.run('plugin: anbox.ams.ams\n')
-    assert ams.options_seen == [{'url': 'https://ams.from.env:8444', 'client_cert': None, 'validate_certs': False}]
+    assert ams.options_seen == [{'url': 'https://ams.from.env:8444', 'client_cert': None, 'ca_cert': None,
+                                 'validate_certs': False, 'request_timeout': 30}]
+
+
+def test_connection_options_from_the_file(ams, tmp_path):
+    ams.run('plugin: anbox.ams.ams\nurl: https://ams.example.com:8444\nclient_cert: ~/client.crt\n'
+            'server_cert: %s/server.crt\nrequest_timeout: 2.5\n' % tmp_path)
+    assert ams.options_seen == [{'url': 'https://ams.example.com:8444',
+                                 'client_cert': os.path.expanduser('~/client.crt'),
+                                 'ca_cert': '%s/server.crt' % tmp_path, 'validate_certs': True,
+                                 'request_timeout': 2.5}]
+
+
+def test_a_container_without_address_gets_no_ansible_host(ams):
+    ams.data['containers'][0]['address'] = ''
+    inventory = ams.run('plugin: anbox.ams.ams\n')
+    assert 'ansible_host' not in host_vars(inventory, C1)
 
 
 def test_a_connection_failure_is_a_parser_error_naming_the_collection(ams):
@@ -265,7 +281,24 @@ def test_container_named_like_a_node_is_left_out(ams):
 
 
 def test_only_files_named_ams_yml_are_claimed(ams, tmp_path):
-    plugin = _plugin_loader().get('anbox.ams.ams')
+    plugin = inventory_loader.get('anbox.ams.ams')
     for name, claimed in (('x.ams.yml', True), ('x.ams.yaml', True), ('ams.yml', False), ('x.yml', False)):
         (tmp_path / name).write_text('plugin: anbox.ams.ams\n')
         assert plugin.verify_file(str(tmp_path / name)) is claimed
+
+
+def test_cache_hit_keeps_ams_data_unsafe(ams):
+    config = ('plugin: anbox.ams.ams\ncache: true\ncache_plugin: ansible.builtin.jsonfile\n'
+              'cache_connection: %s\n' % (ams.tmp_path / 'cache'))
+    ams.run(config)
+    inventory = ams.run(config)
+    assert len(ams.clients) == 1
+    templar = Templar(loader=DataLoader(), variables=dict(host_vars(inventory, C1)))
+    assert templar.template(trust_as_template('{{ ams_tags[0] }}')) == '{{ lookup("pipe", "id") }}'
+
+
+def test_a_node_without_a_name_is_skipped(ams):
+    del ams.data['nodes'][1]['name']
+    inventory = ams.run('plugin: anbox.ams.ams\n')
+    assert members(inventory, 'ams_nodes') == ['lxd0']
+    assert members(inventory, 'ams_on_lxd_1') == [C2]

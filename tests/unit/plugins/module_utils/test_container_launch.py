@@ -22,8 +22,8 @@ def test_image_launch_body():
 
 
 def test_application_launch_body_has_no_instance_type():
-    assert launch_body({'instance_type': 'a4.3', 'gpu_slots': 0}, app_id='app1') == {'app_id': 'app1',
-                                                                                    'gpu_slots': 0}
+    body = launch_body({'instance_type': 'a4.3', 'gpu_slots': 0}, app_id='app1')
+    assert body == {'app_id': 'app1', 'gpu_slots': 0}
 
 
 @pytest.mark.parametrize('params, words', [

@@ -39,7 +39,10 @@ class FakeAMS(object):
         self.failing_apps = set()           # containers of these app ids end in error
         self.capacity = None                # launches AMS accepts before refusing
         self.lose_post_answers = 0          # POSTs that happen but whose answer is lost
+        self.lose_delete_answers = 0        # container DELETEs that happen but whose answer is lost
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
+        self.operations = []
+        self.still_running = 0              # newest operations the operation listing shows as running
         self.now = 1000.0
         self.slept = []
         self.poll_interval = 1.0
@@ -70,6 +73,11 @@ class FakeAMS(object):
             return Response(200, [dict(image) for image in self.images])
         if path == '/1.0/nodes':
             return Response(200, [dict(node) for node in self.nodes.values()])
+        if path == '/1.0/operations':
+            cut = len(self.operations) - self.still_running
+            return Response(200, {
+                'success': [dict(operation.metadata, status_code=200) for operation in self.operations[:cut]],
+                'running': [dict(operation.metadata) for operation in self.operations[cut:]]})
         if path.startswith('/1.0/nodes/'):
             name = path.rsplit('/', 1)[-1]
             if name not in self.nodes:
@@ -137,6 +145,9 @@ class FakeAMS(object):
             del self.nodes[key]
             return self._operation({'nodes': [path]})
         self.containers.remove(self._container(key))
+        if self.lose_delete_answers:
+            self.lose_delete_answers -= 1
+            raise AMSAmbiguousError('connection broke during DELETE %s' % path)
         return self._operation({'containers': [path]})
 
     def wait(self, operation, timeout):
@@ -168,8 +179,10 @@ class FakeAMS(object):
         raise AMSNotFound('container %s not found' % container_id, status_code=404)
 
     def _operation(self, resources):
-        return Operation({'id': next(self._ops), 'status_code': 103, 'resources': resources,
-                          'description': 'fake operation'})
+        operation = Operation({'id': next(self._ops), 'status_code': 103, 'resources': resources,
+                               'description': 'fake operation'})
+        self.operations.append(operation)
+        return operation
 
     def _advance_boots(self):
         for container in self.containers:

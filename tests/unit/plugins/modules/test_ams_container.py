@@ -32,12 +32,17 @@ def ams():
 
 
 def test_scale_up_sends_every_launch_before_one_wait(ams):
+    ams.still_running = 2
     result = run(AMSContainer, ams, params(application='game', count=5))
     kinds = [call[0] for call in ams.calls]
     assert kinds.count('POST') == 5
     assert kinds.count('WAIT_ALL') == 1
     last_post = max(index for index, kind in enumerate(kinds) if kind == 'POST')
     assert kinds.index('WAIT_ALL') > last_post
+    # One operation listing tells which launches are done; only the two still running are waited on.
+    assert ('GET', '/1.0/operations', {'recursion': '1'}) in ams.calls
+    waited = [call[1] for call in ams.calls if call[0] == 'WAIT_ALL'][0]
+    assert waited == [operation.id for operation in ams.operations[-2:]]
     assert result['changed'] is True
     assert sorted(result['launched']) == sorted(c['id'] for c in ams.containers)
     assert len(result['containers']) == 5
@@ -132,7 +137,8 @@ def test_lost_launch_answer_is_recounted_not_resent(ams):
     # 3 POSTs, the first answer lost: the recount sees 3 containers and launches no fourth.
     assert len(posts) == 3
     assert len(ams.containers) == 3
-    assert len(result['launched']) == 2
+    # The container behind the lost answer is found by the recount and waited for like the others.
+    assert sorted(result['launched']) == sorted(c['id'] for c in ams.containers)
     assert len(result['containers']) == 3
 
 
@@ -179,3 +185,13 @@ def test_launch_body_carries_the_launch_options(ams):
     body = [call[2] for call in ams.calls if call[0] == 'POST'][0]
     assert body == {'app_id': 'app1', 'app_version': 2, 'node': 'lxd1', 'memory': 4000000000, 'disk_size': 1024,
                     'cpu': 2, 'config': {'platform': 'webrtc', 'disable_watchdog': True}}
+
+
+def test_lost_removal_answer_is_checked_not_resent(ams):
+    ams.add_container('a', 100, app_id='app1')
+    ams.add_container('b', 200, app_id='app1')
+    ams.lose_delete_answers = 1
+    result = run(AMSContainer, ams, params(application='game', state='absent'))
+    assert [call[1] for call in ams.calls if call[0] == 'DELETE'] == ['/1.0/containers/b', '/1.0/containers/a']
+    assert sorted(result['removed']) == ['a', 'b']
+    assert ams.containers == []

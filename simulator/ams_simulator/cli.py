@@ -1,0 +1,96 @@
+"""Command line of `python -m ams_simulator` / `ams-simulator`."""
+
+import argparse
+import asyncio
+import ipaddress
+import socket
+import sys
+
+from .failures import FailureRules
+from .faults import FaultInjector, parse_methods
+from .stale_etag import StaleEtagRules
+
+
+def _non_negative(text):
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative: %s" % text)
+    return value
+
+
+def _count(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative: %s" % text)
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="ams-simulator", description="Simulated Anbox Management Service (AMS).")
+    parser.add_argument("--state-dir", required=True, help="directory for certificates, state.db, logs")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8444, help="TCP port; 0 picks a free one (default 8444)")
+    parser.add_argument("--unix-socket", help="also listen on this unix socket (clients there are trusted)")
+    parser.add_argument("--trust-password", help="set core.trust_password")
+    parser.add_argument("--trust-cert", action="append", default=[], metavar="PEM_FILE",
+                        help="pre-trust this client certificate (repeatable)")
+    parser.add_argument("--operation-delay", type=_non_negative, default=0.05, metavar="SECONDS")
+    parser.add_argument("--bootstrap-delay", type=_non_negative, default=0.2, metavar="SECONDS")
+    parser.add_argument("--container-boot-delay", type=_non_negative, default=0.05, metavar="SECONDS")
+    parser.add_argument("--fault-503-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-reset-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-latency", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--fault-seed", type=int, default=None, metavar="N")
+    parser.add_argument("--fault-methods", metavar="METHODS",
+                        help="comma-separated HTTP methods the faults apply to (default: every method)")
+    parser.add_argument("--fail", action="append", default=[], metavar="KIND:NAME",
+                        help="make the named object fail (KIND: application, container, node, image, addon)")
+    parser.add_argument("--stale-etag-once", action="append", default=[], metavar="KIND/NAME",
+                        help="the first If-Match PATCH on that application or node meets a concurrent change (412)")
+    parser.add_argument("--populate-nodes", type=_count, default=0, metavar="N")
+    parser.add_argument("--populate-containers", type=_count, default=0, metavar="M")
+    parser.add_argument("--request-log", metavar="PATH", help="default: STATE_DIR/requests.log")
+    return parser
+
+
+def check_loopback(host):
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        try:
+            addresses = {ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(host, None)}
+        except socket.gaierror as exc:
+            raise ValueError("--host %s: cannot resolve it: %s" % (host, exc))
+    if not all(address.is_loopback for address in addresses):
+        raise ValueError("--host %s is not a loopback address: the simulator only listens on loopback "
+                         "(127.0.0.1, ::1, localhost)" % host)
+
+
+def parse(argv):
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    try:
+        check_loopback(options.host)
+        if not 0 <= options.port <= 65535:
+            raise ValueError("--port must be between 0 and 65535, got %d" % options.port)
+        FailureRules(options.fail)
+        StaleEtagRules(options.stale_etag_once)
+        FaultInjector(options.fault_503_rate, options.fault_reset_rate, options.fault_latency, options.fault_seed,
+                      parse_methods(options.fault_methods))
+        if options.populate_containers and not options.populate_nodes:
+            raise ValueError("--populate-containers needs --populate-nodes N (at least 1)")
+    except ValueError as exc:
+        parser.error(str(exc))
+    return options
+
+
+def main(argv=None):
+    from .runner import serve  # imported late: argument errors are reported without loading aiohttp
+
+    options = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        asyncio.run(serve(options))
+    except (ValueError, OSError) as exc:
+        sys.stderr.write("ams-simulator: error: %s\n" % exc)
+        return 1
+    return 0

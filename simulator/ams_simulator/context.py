@@ -1,0 +1,54 @@
+"""Everything a handler needs, in one object stored on the aiohttp application."""
+
+import asyncio
+import os
+
+from .blobs import BlobStore
+from .db import open_store
+from .events import EventHub
+from .failures import FailureRules
+from .faults import FaultInjector, parse_methods
+from .operations import OperationManager
+from .request_log import RequestLog
+from .stale_etag import StaleEtagRules
+from .tls_bridge import ConnectionRegistry
+
+
+class Simulator:
+    def __init__(self, options):
+        self.options = options
+        self.state_dir = os.path.abspath(options.state_dir)
+        os.makedirs(self.state_dir, exist_ok=True)
+        self.store = open_store(self.state_dir)
+        self.events = EventHub()
+        self.ops = OperationManager(self.store, self.events, options.operation_delay)
+        self.registry = ConnectionRegistry()
+        self.blobs = BlobStore(self.state_dir)
+        self.failures = FailureRules(options.fail or ())
+        self.stale_etag = StaleEtagRules(getattr(options, "stale_etag_once", None) or ())
+        self.faults = FaultInjector(options.fault_503_rate, options.fault_reset_rate, options.fault_latency,
+                                    options.fault_seed, parse_methods(getattr(options, "fault_methods", None)))
+        self.request_log_path = os.path.abspath(options.request_log or os.path.join(self.state_dir, "requests.log"))
+        self.request_log = RequestLog(self.request_log_path)
+        self.trusted = {row["fingerprint"] for row in self.store.all("SELECT fingerprint FROM certificates")}
+        self._timers = set()
+
+    def later(self, delay, callback):
+        """Run callback after delay seconds (follow-up state changes such as a bootstrap finishing)."""
+        loop = asyncio.get_event_loop()
+        handle = None
+
+        def run():
+            self._timers.discard(handle)
+            callback()
+
+        handle = loop.call_later(delay, run)
+        self._timers.add(handle)
+        return handle
+
+    def close(self):
+        for handle in list(self._timers):
+            handle.cancel()
+        self.ops.shutdown()
+        self.request_log.close()
+        self.store.close()

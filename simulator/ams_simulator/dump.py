@@ -1,0 +1,71 @@
+"""`python -m ams_simulator.dump --state-dir DIR`: canonical JSON of every resource table.
+
+Byte-for-byte comparable before/after a client run (the request log and operations are left out).
+Reads the database read-only, so it also works while the simulator runs.  Secrets (the trust password)
+appear as their SHA-256, which still changes when they change.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+
+from .db import RESOURCE_TABLES
+
+_JSON_COLUMNS = ("data", "private", "metadata", "manifest", "logs", "value")
+_SECRET_CONFIG_KEYS = ("core.trust_password", "images.auth")
+
+
+def _mask(table, item):
+    if table == "config" and item.get("key") in _SECRET_CONFIG_KEYS and isinstance(item.get("value"), str):
+        item["value"] = {"sha256": hashlib.sha256(item["value"].encode()).hexdigest()}
+    return item
+
+
+def dump_state(state_dir, include_operations=False):
+    path = os.path.join(os.path.abspath(state_dir), "state.db")
+    if not os.path.exists(path):
+        raise FileNotFoundError("no state.db in %s" % state_dir)
+    conn = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    conn.row_factory = sqlite3.Row
+    tables = list(RESOURCE_TABLES)
+    if include_operations:
+        tables.append(("operations", "seq"))
+    result = {}
+    try:
+        for table, order in tables:
+            rows = []
+            for row in conn.execute("SELECT * FROM %s ORDER BY %s" % (table, order)):
+                item = {}
+                for key in row.keys():
+                    value = row[key]
+                    item[key] = json.loads(value) if key in _JSON_COLUMNS and isinstance(value, str) else value
+                rows.append(_mask(table, item))
+            result[table] = rows
+    finally:
+        conn.close()
+    return result
+
+
+def canonical(state):
+    return json.dumps(state, sort_keys=True, indent=1, separators=(",", ": "))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m ams_simulator.dump", description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--include-operations", action="store_true")
+    options = parser.parse_args(argv)
+    try:
+        state = dump_state(options.state_dir, options.include_operations)
+    except (FileNotFoundError, sqlite3.Error) as exc:
+        sys.stderr.write("ams_simulator.dump: error: %s\n" % exc)
+        return 1
+    sys.stdout.write(canonical(state) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

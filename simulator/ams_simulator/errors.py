@@ -1,0 +1,32 @@
+"""The error every handler raises to answer with the AMS error envelope."""
+
+
+class ApiError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def bad_request(message):
+    return ApiError(400, message)
+
+
+def forbidden(message="not authorized"):
+    return ApiError(403, message)
+
+
+def not_found(message):
+    return ApiError(404, message)
+
+
+def conflict(message):
+    return ApiError(409, message)
+
+
+def precondition_failed(message="ETag doesn't match: the object changed since it was read"):
+    return ApiError(412, message)
+
+
+class OperationFailed(Exception):
+    """Raised inside an operation's apply step: the operation ends with status 400 and this text as `err`."""

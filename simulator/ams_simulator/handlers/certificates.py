@@ -1,0 +1,117 @@
+"""/1.0/certificates: the trust store."""
+
+import base64
+import binascii
+import hmac
+import json
+
+from cryptography import x509
+
+from .. import auth, envelopes
+from ..certs import der_to_pem, fingerprint_of_der
+from ..clock import unix_now
+from ..errors import bad_request, conflict, forbidden, not_found
+from .common import check_if_match, etag_of, field, read_json, recursion, sim_of
+
+
+def _certificate_object(row):
+    return {"certificate": row["certificate"], "fingerprint": row["fingerprint"], "name": row["name"]}
+
+
+def refresh_trusted(sim):
+    sim.trusted = {row["fingerprint"] for row in sim.store.all("SELECT fingerprint FROM certificates")}
+
+
+def add_certificate(sim, der, name):
+    """Store a DER certificate as trusted; returns its fingerprint (no-op when already present)."""
+    fingerprint = fingerprint_of_der(der)
+    with sim.store.transaction():
+        sim.store.execute(
+            "INSERT OR IGNORE INTO certificates (fingerprint, name, certificate, created_at) VALUES (?,?,?,?)",
+            (fingerprint, name, der_to_pem(der), unix_now()))
+    refresh_trusted(sim)
+    return fingerprint
+
+
+def _decode_certificate(text):
+    if "-----BEGIN" in text:
+        raise bad_request("certificate must be base64 DER without the PEM header and footer")
+    try:
+        der = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise bad_request("certificate is not valid base64")
+    try:
+        x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise bad_request("certificate is not a DER X.509 certificate: %s" % exc)
+    return der
+
+
+async def list_certificates(request):
+    sim = sim_of(request)
+    rows = sim.store.all("SELECT fingerprint, name, certificate FROM certificates ORDER BY created_at, fingerprint")
+    if recursion(request):
+        return envelopes.sync([_certificate_object(row) for row in rows])
+    return envelopes.sync(["/1.0/certificates/" + row["fingerprint"] for row in rows])
+
+
+async def add(request):
+    sim = sim_of(request)
+    body = await read_json(request)
+    text = field(body, "certificate", str, required=True, what="certificate registration")
+    password = field(body, "trust-password", str, what="certificate registration")
+    if password is None and "trust_password" in body:
+        raise bad_request("certificate registration: the field is spelled 'trust-password' (hyphen)")
+    name = field(body, "name", str, default="", what="certificate registration")
+    if not auth.is_trusted(request["auth"]):
+        stored = _stored_trust_password(sim)
+        if not stored:
+            raise forbidden("no trust password is set on the server: registration needs a trusted client")
+        if password is None or not hmac.compare_digest(password.encode(), stored.encode()):
+            raise forbidden("wrong trust password")
+    der = _decode_certificate(text)
+    fingerprint = fingerprint_of_der(der)
+    if sim.store.one("SELECT 1 FROM certificates WHERE fingerprint = ?", (fingerprint,)):
+        raise conflict("certificate %s is already trusted" % fingerprint)
+    add_certificate(sim, der, name)
+    sim.events.log("info", "certificate added", fingerprint=fingerprint)
+    return envelopes.sync(None)
+
+
+def _stored_trust_password(sim):
+    row = sim.store.one("SELECT value FROM config WHERE key = 'core.trust_password'")
+    return json.loads(row["value"]) if row else ""
+
+
+def _lookup(sim, fingerprint):
+    row = sim.store.one("SELECT fingerprint, name, certificate FROM certificates WHERE fingerprint = ?",
+                        (fingerprint,))
+    if row is None:
+        raise not_found("certificate %s not found" % fingerprint)
+    return row
+
+
+async def get(request):
+    sim = sim_of(request)
+    data = _certificate_object(_lookup(sim, request.match_info["fingerprint"]))
+    return envelopes.sync(data, etag=etag_of(data))
+
+
+async def delete(request):
+    sim = sim_of(request)
+    fingerprint = _lookup(sim, request.match_info["fingerprint"])["fingerprint"]
+    check_if_match(request, etag_of(_certificate_object(_lookup(sim, fingerprint))))
+
+    def apply():
+        sim.store.execute("DELETE FROM certificates WHERE fingerprint = ?", (fingerprint,))
+
+    op = sim.ops.create("Deleting certificate", {"certificates": ["/1.0/certificates/" + fingerprint]},
+                        apply=apply, after=lambda: refresh_trusted(sim))
+    return envelopes.async_operation(op)
+
+
+def routes(router):
+    router.add_get("/1.0/certificates", list_certificates)
+    router.add_post("/1.0/certificates", add)
+    router.add_get("/1.0/certificates/{fingerprint}", get)
+    router.add_delete("/1.0/certificates/{fingerprint}", delete)

@@ -1,0 +1,45 @@
+"""/1.0/config: service configuration, one {name, value} per PATCH."""
+
+import json
+
+from .. import config_keys, envelopes
+from ..db import dumps
+from .common import check_if_match, etag_of, field, read_json, reject_unknown, sim_of
+
+
+def stored_values(sim):
+    values = {key: config_keys.default(key) for key in config_keys.KEYS}
+    for row in sim.store.all("SELECT key, value FROM config"):
+        values[row["key"]] = json.loads(row["value"])
+    return values
+
+
+def rendered(sim):
+    return {key: config_keys.render(key, value) for key, value in sorted(stored_values(sim).items())}
+
+
+def set_value(sim, key, value):
+    sim.store.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", (key, dumps(value)))
+
+
+async def get(request):
+    data = {"config": rendered(sim_of(request))}
+    return envelopes.sync(data, etag=etag_of(data))
+
+
+async def patch(request):
+    sim = sim_of(request)
+    body = await read_json(request)
+    reject_unknown(body, ("name", "value"), "configuration change")
+    name = field(body, "name", str, required=True, what="configuration change")
+    if "value" not in body:
+        field(body, "value", str, required=True, what="configuration change")
+    value = config_keys.parse_value(name, body["value"])
+    check_if_match(request, etag_of({"config": rendered(sim)}))
+    op = sim.ops.create("Applying configuration", None, apply=lambda: set_value(sim, name, value))
+    return envelopes.async_operation(op)
+
+
+def routes(router):
+    router.add_get("/1.0/config", get)
+    router.add_patch("/1.0/config", patch)

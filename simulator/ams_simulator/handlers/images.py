@@ -1,0 +1,222 @@
+"""/1.0/images: Android images and their versions."""
+
+import json
+
+from .. import envelopes, ids, repo, status, uploads
+from ..clock import unix_now
+from ..db import dumps
+from ..errors import OperationFailed, bad_request, conflict, not_found
+from . import packages
+from .common import check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of
+
+_KINDS = ("tar.gz", "tar.bz2", "tar.xz")
+_ARCHITECTURES = ("x86_64", "amd64", "aarch64", "arm64")
+
+
+def used_by(store, image_id):
+    rows = store.all("SELECT name FROM applications WHERE json_extract(data, '$.parent_image_id') = ? "
+                     "ORDER BY name", (image_id,))
+    return [row["name"] for row in rows] or None
+
+
+def render(store, data):
+    data = dict(data)
+    data["used_by"] = used_by(store, data["id"])
+    return data
+
+
+def _metadata(contents):
+    metadata = contents.read_yaml("metadata.yaml", "image")
+    architecture = metadata.get("architecture")
+    if not isinstance(architecture, str) or architecture not in _ARCHITECTURES:
+        raise bad_request("invalid image: metadata.yaml needs 'architecture' (one of %s), got %r"
+                          % (", ".join(_ARCHITECTURES), architecture))
+    return metadata
+
+
+def _version(number, upload):
+    entry = packages.version_entry(number, upload, unix_now())
+    entry.update(remote_id="")
+    return status.set_status(entry, status.IMAGE, 3)
+
+
+def _store_version(store, image_id, number, upload, metadata):
+    store.execute("INSERT INTO image_versions (image_id, version, blob, metadata) VALUES (?,?,?,?)",
+                  (image_id, number, upload.sha256, dumps(metadata)))
+
+
+def _make_default(store, image_id):
+    for row in store.all("SELECT data FROM images WHERE id != ?", (image_id,)):
+        other = json.loads(row["data"])
+        if other.get("default"):
+            other["default"] = False
+            repo.save_image(store, other)
+
+
+async def list_images(request):
+    sim = sim_of(request)
+    rows = sim.store.all("SELECT id, data FROM images ORDER BY name")
+    if recursion(request):
+        return envelopes.sync([render(sim.store, json.loads(row["data"])) for row in rows])
+    return envelopes.sync(["/1.0/images/" + row["id"] for row in rows])
+
+
+async def create(request):
+    sim = sim_of(request)
+    meta = uploads.ams_request_header(request, mandatory=True)
+    reject_unknown(meta, ("name", "default"), "X-AMS-Request for an image")
+    name = packages.check_name(field(meta, "name", str, required=True, what="X-AMS-Request"), "image")
+    make_default = field(meta, "default", bool, default=False, what="X-AMS-Request")
+    if repo.find_image(sim.store, name) is not None:
+        raise conflict("image %s already exists" % name)
+    upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image")
+    try:
+        metadata = _metadata(contents)
+    except BaseException:
+        upload.discard()
+        raise
+    sim.blobs.keep(upload.path, upload.sha256)
+    image_id = ids.new_id()
+
+    def apply():
+        if repo.find_image(sim.store, name) is not None:
+            raise OperationFailed("image %s already exists" % name)
+        data = {"id": image_id, "name": name, "versions": [_version(0, upload)], "used_by": None,
+                "immutable": False, "default": make_default, "architecture": metadata["architecture"]}
+        status.set_status(data, status.IMAGE, 3)
+        repo.save_image(sim.store, data)
+        _store_version(sim.store, image_id, 0, upload, metadata)
+        if make_default:
+            _make_default(sim.store, image_id)
+
+    fail = "image %s: unpacking failed (simulated failure)" % name if sim.failures.matches("image", name) else None
+    op = sim.ops.create("Adding image", {"images": ["/1.0/images/" + image_id]}, apply=apply, fail_with=fail)
+    return envelopes.async_operation(op)
+
+
+async def get(request):
+    sim = sim_of(request)
+    data = render(sim.store, repo.image(sim.store, request.match_info["id"]))
+    return envelopes.sync(data, etag=etag_of(data))
+
+
+async def patch(request):
+    sim = sim_of(request)
+    current = repo.image(sim.store, request.match_info["id"])
+    image_id, name = current["id"], current["name"]
+    check_if_match(request, etag_of(render(sim.store, current)))
+    if uploads.is_upload(request):
+        meta = uploads.ams_request_header(request, mandatory=True)
+        reject_unknown(meta, ("name", "default"), "X-AMS-Request for an image")
+        if field(meta, "name", str, what="X-AMS-Request") not in (None, name):
+            raise bad_request("X-AMS-Request names image %r but the URL addresses image %r" % (meta["name"], name))
+        make_default = field(meta, "default", bool, what="X-AMS-Request")
+        upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image")
+        try:
+            metadata = _metadata(contents)
+        except BaseException:
+            upload.discard()
+            raise
+        sim.blobs.keep(upload.path, upload.sha256)
+
+        def apply():
+            image = repo.image(sim.store, image_id)
+            number = max(v["version"] for v in image["versions"]) + 1
+            image["versions"].append(_version(number, upload))
+            if make_default is not None:
+                image["default"] = make_default
+            repo.save_image(sim.store, image)
+            _store_version(sim.store, image_id, number, upload, metadata)
+            if make_default:
+                _make_default(sim.store, image_id)
+
+        fail = "image %s: unpacking failed (simulated failure)" % name if sim.failures.matches("image", name) else None
+        op = sim.ops.create("Updating image", {"images": ["/1.0/images/" + image_id]}, apply=apply, fail_with=fail)
+        return envelopes.async_operation(op)
+
+    body = await read_json(request)
+    reject_unknown(body, ("default",), "image update")
+    make_default = field(body, "default", bool, required=True, what="image update")
+
+    def apply_fields():
+        image = repo.image(sim.store, image_id)
+        image["default"] = make_default
+        repo.save_image(sim.store, image)
+        if make_default:
+            _make_default(sim.store, image_id)
+
+    op = sim.ops.create("Updating image", {"images": ["/1.0/images/" + image_id]}, apply=apply_fields)
+    return envelopes.async_operation(op)
+
+
+async def delete(request):
+    sim = sim_of(request)
+    current = repo.image(sim.store, request.match_info["id"])
+    image_id = current["id"]
+    body = await read_json(request, required=False)
+    reject_unknown(body, ("force",), "image removal")
+    force = field(body, "force", bool, default=False, what="image removal")
+    check_if_match(request, etag_of(render(sim.store, current)))
+    apps = used_by(sim.store, image_id) or []
+    containers = repo.count_containers(sim.store, "image_id = ?", (image_id,))
+    if (apps or containers) and not force:
+        raise conflict("image %s is in use by %s; use force to remove it anyway"
+                       % (current["name"], _usage(apps, containers)))
+
+    def apply():
+        repo.delete_container_rows(sim.store, "image_id = ?", (image_id,))
+        sim.store.execute("DELETE FROM image_versions WHERE image_id = ?", (image_id,))
+        sim.store.execute("DELETE FROM images WHERE id = ?", (image_id,))
+
+    op = sim.ops.create("Deleting image", {"images": ["/1.0/images/" + image_id]}, apply=apply)
+    return envelopes.async_operation(op)
+
+
+def _usage(apps, containers):
+    parts = []
+    if apps:
+        parts.append("application(s) %s" % ", ".join(apps))
+    if containers:
+        parts.append("%d container(s)" % containers)
+    return " and ".join(parts)
+
+
+async def delete_version(request):
+    sim = sim_of(request)
+    current = repo.image(sim.store, request.match_info["id"])
+    image_id, name = current["id"], current["name"]
+    number = repo.version_number(request.match_info["version"], "image version")
+    if not any(v["version"] == number for v in current["versions"]):
+        raise not_found("image %s has no version %d" % (name, number))
+    body = await read_json(request, required=False)
+    reject_unknown(body, ("force",), "image version removal")
+    force = field(body, "force", bool, default=False, what="image version removal")
+    if len(current["versions"]) == 1:
+        raise bad_request("version %d is the only version of image %s: delete the image instead" % (number, name))
+    apps = [row["name"] for row in sim.store.all(
+        "SELECT a.name FROM applications a, json_each(a.data, '$.versions') v "
+        "WHERE json_extract(v.value, '$.parent_image_id') = ? AND json_extract(v.value, '$.parent_image_version') = ?",
+        (image_id, number))]
+    containers = repo.count_containers(sim.store, "image_id = ? AND image_version = ?", (image_id, number))
+    if (apps or containers) and not force:
+        raise conflict("version %d of image %s is in use by %s; use force to remove it anyway"
+                       % (number, name, _usage(sorted(set(apps)), containers)))
+
+    def apply():
+        image = repo.image(sim.store, image_id)
+        image["versions"] = [v for v in image["versions"] if v["version"] != number]
+        repo.save_image(sim.store, image)
+        repo.delete_container_rows(sim.store, "image_id = ? AND image_version = ?", (image_id, number))
+        sim.store.execute("DELETE FROM image_versions WHERE image_id = ? AND version = ?", (image_id, number))
+
+    op = sim.ops.create("Deleting image version", {"images": ["/1.0/images/" + name]}, apply=apply)
+    return envelopes.async_operation(op)
+
+
+def routes(router):
+    router.add_get("/1.0/images", list_images)
+    router.add_post("/1.0/images", create)
+    router.add_get("/1.0/images/{id}", get)
+    router.add_patch("/1.0/images/{id}", patch)
+    router.add_delete("/1.0/images/{id}", delete)
+    router.add_delete("/1.0/images/{id}/{version}", delete_version)

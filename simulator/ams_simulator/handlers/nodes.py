@@ -1,0 +1,200 @@
+"""/1.0/nodes: LXD nodes of the cluster."""
+
+import ipaddress
+import re
+
+from .. import envelopes, repo, status
+from ..errors import bad_request, conflict
+from ..sizes import parse_size
+from .common import (check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of,
+                     string_list)
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_CREATE_FIELDS = ("name", "address", "public_address", "trust_password", "network_bridge_mtu", "storage_device",
+                  "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
+                  "gpu_encoder_slots", "tags", "unmanaged", "storage_pool", "network_name", "network_subnet",
+                  "network_acl_name")
+UPDATABLE = ("public_address", "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
+             "gpu_encoder_slots", "tags", "unschedulable")
+_DEPRECATED_ALIASES = {"unscheduable": "unschedulable"}
+DEFAULTS = {"cpus": 8, "cpu_allocation_rate": 4, "memory": "16GB", "memory_allocation_rate": 2,
+            "network_bridge_mtu": 1500, "gpu_slots": 0, "gpu_encoder_slots": 0, "storage_pool": "ams0",
+            "disk_size": "100GB", "network_name": "amsbr0", "network_subnet": "192.168.100.1/24"}
+
+
+def _address(value, what):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise bad_request("%s must be an IP address, got %r" % (what, value))
+    return value
+
+
+def _positive_int(body, key, what, minimum=1):
+    value = field(body, key, int, what=what)
+    if value is not None and value < minimum:
+        raise bad_request("%s: field %r must be at least %d, got %d" % (what, key, minimum, value))
+    return value
+
+
+def _rate(body, key, what):
+    value = field(body, key, (int, float), what=what)
+    if value is not None and value <= 0:
+        raise bad_request("%s: field %r must be greater than 0, got %s" % (what, key, value))
+    return value
+
+
+def validate_updates(body, what):
+    """Checked values of the updatable node fields present in body."""
+    updates = {}
+    if "public_address" in body:
+        updates["public_address"] = _address(field(body, "public_address", str, required=True, what=what),
+                                             "public_address")
+    for key in ("cpus",):
+        if key in body:
+            updates[key] = _positive_int(body, key, what)
+    for key in ("gpu_slots", "gpu_encoder_slots"):
+        if key in body:
+            updates[key] = _positive_int(body, key, what, minimum=0)
+    for key in ("cpu_allocation_rate", "memory_allocation_rate"):
+        if key in body:
+            updates[key] = _rate(body, key, what)
+    if "memory" in body:
+        memory = field(body, "memory", str, required=True, what=what)
+        parse_size(memory, "%s: field 'memory'" % what)
+        updates["memory"] = memory
+    if "tags" in body:
+        updates["tags"] = string_list(body, "tags", what) or []
+    if "unschedulable" in body:
+        updates["unschedulable"] = field(body, "unschedulable", bool, required=True, what=what)
+    return {key: value for key, value in updates.items() if value is not None}
+
+
+async def list_nodes(request):
+    sim = sim_of(request)
+    if recursion(request):
+        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM nodes ORDER BY name"))
+    return envelopes.sync(["/1.0/nodes/" + row["name"] for row in sim.store.all("SELECT name FROM nodes ORDER BY name")])
+
+
+async def create(request):
+    sim = sim_of(request)
+    what = "node"
+    body = await read_json(request)
+    reject_unknown(body, _CREATE_FIELDS, what)
+    name = field(body, "name", str, required=True, what=what)
+    if not _NAME.match(name):
+        raise bad_request("node: name %r may only hold letters, digits, '.', '_' and '-'" % name)
+    address = _address(field(body, "address", str, required=True, what=what), "address")
+    field(body, "trust_password", str, what=what)
+    settings = dict(DEFAULTS)
+    settings.update(validate_updates({k: v for k, v in body.items() if k != "unschedulable"}, what))
+    for key in ("network_bridge_mtu",):
+        if key in body:
+            settings[key] = _positive_int(body, key, what, minimum=576)
+    for key in ("storage_pool", "network_name", "storage_device", "network_acl_name"):
+        if key in body:
+            settings[key] = field(body, key, str, what=what)
+    if "network_subnet" in body:
+        subnet = field(body, "network_subnet", str, what=what)
+        try:
+            interface = ipaddress.ip_interface(subnet)
+        except ValueError:
+            raise bad_request("node: network_subnet must look like 192.168.100.1/24, got %r" % subnet)
+        if interface.network.num_addresses < 4:
+            raise bad_request("node: network_subnet %s is too small" % subnet)
+        settings["network_subnet"] = subnet
+    unmanaged = field(body, "unmanaged", bool, default=False, what=what)
+    if repo.find_node(sim.store, name) is not None:
+        raise conflict("node %s already exists" % name)
+    if sim.store.one("SELECT name FROM nodes WHERE address = ?", (address,)):
+        raise conflict("a node with address %s already exists" % address)
+
+    is_first = sim.store.one("SELECT COUNT(*) AS n FROM nodes")["n"] == 0
+    data = {
+        "name": name, "address": address, "public_address": settings.get("public_address", address),
+        "network_bridge_mtu": settings["network_bridge_mtu"], "cpus": settings["cpus"],
+        "cpu_allocation_rate": settings["cpu_allocation_rate"], "memory": settings["memory"],
+        "memory_allocation_rate": settings["memory_allocation_rate"], "is_master": is_first,
+        "disk_size": settings["disk_size"], "gpu_slots": settings["gpu_slots"],
+        "gpu_encoder_slots": settings["gpu_encoder_slots"], "tags": settings.get("tags", []),
+        "unschedulable": False, "architecture": "x86_64", "storage_pool": settings["storage_pool"],
+        "managed": not unmanaged,
+    }
+    status.set_status(data, status.NODE, 1)
+    private = {"network_name": settings["network_name"], "network_subnet": settings["network_subnet"],
+               "storage_device": settings.get("storage_device", ""),
+               "network_acl_name": settings.get("network_acl_name", "")}
+
+    def apply():
+        current = repo.node(sim.store, name)
+        repo.save_node(sim.store, status.set_status(current, status.NODE, 4))
+
+    fail = None
+    if sim.failures.matches("node", name):
+        fail = "failed to add node %s: LXD at %s did not respond (simulated failure)" % (name, address)
+    with sim.store.transaction():
+        repo.save_node(sim.store, data, private)
+        op = sim.ops.create("Creating node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply,
+                            rollback=[("DELETE FROM nodes WHERE name = ?", [name])], fail_with=fail)
+    return envelopes.async_operation(op)
+
+
+async def get(request):
+    data = repo.node(sim_of(request).store, request.match_info["name"])
+    return envelopes.sync(data, etag=etag_of(data))
+
+
+async def patch(request):
+    sim = sim_of(request)
+    name = request.match_info["name"]
+    current = repo.node(sim.store, name)
+    body = await read_json(request)
+    for old, new in _DEPRECATED_ALIASES.items():
+        if old in body and new not in body:
+            body[new] = body.pop(old)
+    not_updatable = sorted(set(body) - set(UPDATABLE))
+    if not_updatable:
+        raise bad_request("node %s: field(s) %s cannot be changed; updatable fields: %s"
+                          % (name, ", ".join(not_updatable), ", ".join(UPDATABLE)))
+    updates = validate_updates(body, "node %s" % name)
+    if sim.stale_etag.change_concurrently(sim.store, request, "node", name):
+        current = repo.node(sim.store, name)
+    check_if_match(request, etag_of(current))
+
+    def apply():
+        node = repo.node(sim.store, name)
+        node.update(updates)
+        repo.save_node(sim.store, node)
+
+    op = sim.ops.create("Updating node %s" % name, {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
+    return envelopes.async_operation(op)
+
+
+async def delete(request):
+    sim = sim_of(request)
+    name = request.match_info["name"]
+    current = repo.node(sim.store, name)
+    body = await read_json(request, required=False)
+    reject_unknown(body, ("force", "keep_in_cluster"), "node removal")
+    force = field(body, "force", bool, default=False, what="node removal")
+    field(body, "keep_in_cluster", bool, default=False, what="node removal")
+    check_if_match(request, etag_of(current))
+    in_use = repo.count_containers(sim.store, "node = ?", (name,))
+    if in_use and not force:
+        raise conflict("node %s still hosts %d container(s); remove them first or use force" % (name, in_use))
+
+    def apply():
+        repo.delete_container_rows(sim.store, "node = ?", (name,))
+        sim.store.execute("DELETE FROM nodes WHERE name = ?", (name,))
+
+    op = sim.ops.create("Deleting node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
+    return envelopes.async_operation(op)
+
+
+def routes(router):
+    router.add_get("/1.0/nodes", list_nodes)
+    router.add_post("/1.0/nodes", create)
+    router.add_get("/1.0/nodes/{name}", get)
+    router.add_patch("/1.0/nodes/{name}", patch)
+    router.add_delete("/1.0/nodes/{name}", delete)

@@ -1,0 +1,31 @@
+"""Receiving and checking uploaded packages (images, addons, applications)."""
+
+import asyncio
+import re
+
+from .. import archives, uploads
+from ..errors import bad_request
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_name(name, what):
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise bad_request("%s name %r is invalid: use letters, digits, '.', '_' and '-'" % (what, name))
+    return name
+
+
+async def receive(request, sim, kinds, wanted, what):
+    """Stream the upload to disk, then inspect the archive in a thread. Returns (upload, contents)."""
+    upload = await uploads.receive(request, sim.blobs)
+    try:
+        contents = await asyncio.get_event_loop().run_in_executor(
+            None, archives.inspect, upload.path, kinds, wanted, what)
+    except BaseException:
+        upload.discard()
+        raise
+    return upload, contents
+
+
+def version_entry(number, upload, created_at):
+    return {"version": number, "fingerprint": upload.sha256, "size": upload.size, "created_at": created_at}

@@ -1,0 +1,17 @@
+"""Anbox Cloud instance types (cpu cores, memory, disk, gpu slots), from the Anbox instance-type table."""
+
+from .sizes import format_size
+
+_GB = 10 ** 9
+
+TYPES = {}
+for _cores in (2, 4, 6, 8, 10):
+    TYPES["a%d.3" % _cores] = {"cpus": _cores, "memory": 3 * _GB, "disk": 3 * _GB, "gpu_slots": 0}
+    TYPES["g%d.3" % _cores] = {"cpus": _cores, "memory": 3 * _GB, "disk": 3 * _GB, "gpu_slots": 1}
+
+NAMES = tuple(sorted(TYPES, key=lambda name: (name[0], int(name[1:].split(".")[0]))))
+
+
+def resources_object(cpus, memory, disk, gpu_slots):
+    """The `resources` block of a container object."""
+    return {"cpus": cpus, "memory": format_size(memory), "disk-size": format_size(disk), "gpu-slots": gpu_slots}

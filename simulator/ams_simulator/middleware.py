@@ -1,0 +1,82 @@
+"""Request pipeline: request log → error envelopes → fault injection → auth."""
+
+import asyncio
+import time
+
+from aiohttp import web
+
+from . import auth, envelopes
+from .errors import ApiError, forbidden
+
+
+class ConnectionDropped(Exception):
+    """The fault injector reset the connection; there is nobody to answer."""
+
+
+def build(sim):
+    @web.middleware
+    async def request_log(request, handler):
+        started = time.monotonic()
+        request["auth"] = auth.resolve(sim, request)
+        request["fault"] = None
+        status = None
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except ConnectionDropped:
+            return web.Response(status=500)
+        finally:
+            sim.request_log.write({
+                "ts": time.time(), "method": request.method, "path": request.path,
+                "query": request.query_string, "status": status,
+                "duration_ms": round((time.monotonic() - started) * 1000.0, 3),
+                "auth": request["auth"], "fault": request["fault"],
+            })
+
+    @web.middleware
+    async def error_envelopes(request, handler):
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return envelopes.error(exc.status, exc.message)
+        except web.HTTPNotFound:
+            return envelopes.error(404, "not found: %s" % request.path)
+        except web.HTTPMethodNotAllowed:
+            return envelopes.error(400, "method %s is not supported on %s" % (request.method, request.path))
+        except web.HTTPRequestEntityTooLarge as exc:
+            return envelopes.error(400, "request body too large: %s" % exc.text)
+        except (ConnectionDropped, asyncio.CancelledError, ConnectionError):
+            raise
+        except web.HTTPException as exc:
+            return envelopes.error(exc.status if exc.status >= 400 else 500, exc.reason)
+        except Exception as exc:  # a simulator bug: still answer with the error envelope
+            return envelopes.error(500, "internal simulator error: %r" % (exc,))
+
+    @web.middleware
+    async def faults(request, handler):
+        if sim.faults.active and sim.faults.applies_to(request.method, request.path):
+            if sim.faults.latency:
+                await asyncio.sleep(sim.faults.latency)
+            fault = sim.faults.draw()
+            if fault == "503":
+                request["fault"] = "503"
+                return envelopes.error(503, "service unavailable (injected fault)")
+            if fault == "reset":
+                request["fault"] = "reset"
+                info = sim.registry.lookup(request.transport) if request.transport is not None else None
+                if info is not None:
+                    info.reset()
+                elif request.transport is not None:
+                    request.transport.abort()
+                raise ConnectionDropped()
+        return await handler(request)
+
+    @web.middleware
+    async def authorization(request, handler):
+        if not auth.is_trusted(request["auth"]) and not auth.is_public(request.method, request.path):
+            raise forbidden("not authorized: client certificate is %s; register it with POST /1.0/certificates "
+                            "and the trust password" % ("missing" if request["auth"] == auth.GUEST else "not trusted"))
+        return await handler(request)
+
+    return [request_log, error_envelopes, faults, authorization]

@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 anbox.ams contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import io
+import os
+import tarfile
+
+import pytest
+
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSConflict
+from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
+from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
+from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS, run
+
+
+def image_params(**overrides):
+    base = dict(name='android', state='present', src=None, default=None, version=None, force=False, wait=True,
+                wait_timeout=600)
+    base.update(overrides)
+    return base
+
+
+def addon_params(**overrides):
+    base = dict(name='tools', state='present', src=None, version=None, force=False, wait=True, wait_timeout=600)
+    base.update(overrides)
+    return base
+
+
+def image_tarball(tmp_path, rootfs=b'rootfs', name='image.tar.gz'):
+    path = str(tmp_path / name)
+    with tarfile.open(path, 'w:gz') as archive:
+        for member, data in (('metadata.yaml', b'architecture: x86_64\n'), ('rootfs/file', rootfs)):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def addon_dir(tmp_path, name='tools', description='tools'):
+    root = tmp_path / 'addon'
+    (root / 'hooks').mkdir(parents=True)
+    (root / 'manifest.yaml').write_text(u'name: %s\ndescription: %s\n' % (name, description))
+    (root / 'hooks' / 'install').write_text(u'#!/bin/sh\n')
+    os.chmod(str(root / 'hooks' / 'install'), 0o755)
+    return str(root)
+
+
+@pytest.fixture
+def ams():
+    return FakePackageAMS()
+
+
+def test_new_image_is_uploaded_with_its_default_flag(tmp_path, ams):
+    src = image_tarball(tmp_path)
+    result = run(AMSImage, ams, image_params(src=src, default=True), tmp_path)
+    assert ams.mutations() == [('UPLOAD POST', '/1.0/images', {'name': 'android', 'default': True}, None)]
+    assert result['image']['versions'][0]['fingerprint'] == sha256_file(src)
+    assert result['diff']['before'] == {} and result['diff']['after']['fingerprint'] == sha256_file(src)
+
+
+def test_same_fingerprint_uploads_nothing(tmp_path, ams):
+    src = image_tarball(tmp_path)
+    ams.add_image('android', fingerprints=('old', sha256_file(src)))
+    result = run(AMSImage, ams, image_params(src=src), tmp_path)
+    assert result['changed'] is False and ams.mutations() == []
+
+
+def test_other_fingerprint_adds_one_version_with_the_etag(tmp_path, ams):
+    src = image_tarball(tmp_path, rootfs=b'new rootfs')
+    ams.add_image('android', fingerprints=('old',))
+    etag = ams.etags[('images', 'android')]
+    result = run(AMSImage, ams, image_params(src=src), tmp_path)
+    assert ams.mutations() == [('UPLOAD PATCH', '/1.0/images/android', {'name': 'android', 'default': False}, etag)]
+    assert result['diff']['before']['fingerprint'] == 'old'
+    assert result['diff']['after']['versions'] == [0, 1]
+
+
+def test_default_is_set_by_json_patch_without_upload(tmp_path, ams):
+    ams.add_image('android')
+    result = run(AMSImage, ams, image_params(default=True), tmp_path)
+    assert [call[:3] for call in ams.mutations()] == [('PATCH', '/1.0/images/android', {'default': True})]
+    assert result['changed'] is True and result['image']['default'] is True
+
+
+def test_image_check_mode_sends_nothing(tmp_path, ams):
+    ams.add_image('android', fingerprints=('old',))
+    result = run(AMSImage, ams, image_params(src=image_tarball(tmp_path), default=True), tmp_path, check_mode=True)
+    assert result['changed'] is True and ams.mutations() == []
+    assert result['diff']['after']['default'] is True
+
+
+@pytest.mark.parametrize('relative,message', [
+    ('.', 'is a directory, but an image must be'),
+    ('missing.tar.gz', 'does not exist'),
+])
+def test_bad_image_src_sends_nothing(tmp_path, ams, relative, message):
+    with pytest.raises(AMSConfigurationError, match=message):
+        run(AMSImage, ams, image_params(src=str(tmp_path / relative)), tmp_path)
+    assert ams.calls == []
+
+
+def test_image_without_metadata_sends_nothing(tmp_path, ams):
+    path = str(tmp_path / 'image.tar.xz')
+    with tarfile.open(path, 'w:xz') as archive:
+        archive.addfile(tarfile.TarInfo('rootfs'), io.BytesIO(b''))
+    with pytest.raises(AMSConfigurationError, match='has no metadata.yaml'):
+        run(AMSImage, ams, image_params(src=path), tmp_path)
+    assert ams.calls == []
+
+
+def test_image_in_use_is_kept_without_force(tmp_path, ams):
+    ams.add_image('android', used_by=['game'])
+    with pytest.raises(AMSConflict, match='used by game: set force: true'):
+        run(AMSImage, ams, image_params(state='absent'), tmp_path)
+    assert ams.mutations() == []
+    result = run(AMSImage, ams, image_params(state='absent', force=True), tmp_path)
+    assert ams.mutations() == [('DELETE', '/1.0/images/android', {'force': True})]
+    assert result['image'] == {}
+
+
+def test_one_image_version_is_removed_once(tmp_path, ams):
+    ams.add_image('android', fingerprints=('a', 'b'))
+    result = run(AMSImage, ams, image_params(state='absent', version=0), tmp_path)
+    assert ams.mutations() == [('DELETE', '/1.0/images/android/0', None)]
+    assert result['diff']['after']['versions'] == [1]
+    again = run(AMSImage, ams, image_params(state='absent', version=0), tmp_path)
+    assert again['changed'] is False and len(ams.mutations()) == 1
+
+
+def test_version_with_present_is_refused(tmp_path, ams):
+    with pytest.raises(AMSConfigurationError, match='version is only used with state: absent'):
+        run(AMSImage, ams, image_params(version=1), tmp_path)
+
+
+def test_addon_directory_is_uploaded_once(tmp_path, ams):
+    src = addon_dir(tmp_path)
+    first = run(AMSAddon, ams, addon_params(src=src), tmp_path)
+    assert ams.mutations() == [('UPLOAD POST', '/1.0/addons', {'name': 'tools'}, None)]
+    assert first['changed'] is True
+    second = run(AMSAddon, ams, addon_params(src=src), tmp_path)
+    assert second['changed'] is False and len(ams.mutations()) == 1
+
+
+def test_addon_change_adds_a_version_with_an_empty_request(tmp_path, ams):
+    ams.add_addon('tools', fingerprints=('old',))
+    run(AMSAddon, ams, addon_params(src=addon_dir(tmp_path)), tmp_path)
+    assert ams.mutations()[0][:3] == ('UPLOAD PATCH', '/1.0/addons/tools', {})
+
+
+@pytest.mark.parametrize('name,description,message', [
+    ('other', 'x', 'names the addon other, but the task manages addon tools'),
+    ('tools', '', 'needs a description'),
+])
+def test_addon_manifest_problems_send_nothing(tmp_path, ams, name, description, message):
+    with pytest.raises(AMSConfigurationError, match=message):
+        run(AMSAddon, ams, addon_params(src=addon_dir(tmp_path, name=name, description=description)), tmp_path)
+    assert ams.calls == []
+
+
+def test_addon_without_executable_hook_sends_nothing(tmp_path, ams):
+    src = addon_dir(tmp_path)
+    os.chmod(os.path.join(src, 'hooks', 'install'), 0o644)
+    with pytest.raises(AMSConfigurationError, match='is executable'):
+        run(AMSAddon, ams, addon_params(src=src), tmp_path)
+    assert ams.calls == []
+
+
+def test_addon_in_use_needs_force_which_detaches_it_first(tmp_path, ams):
+    ams.add_addon('tools')
+    ams.add_app('game', {}, addons=['tools', 'other'])
+    with pytest.raises(AMSConflict, match='used by game'):
+        run(AMSAddon, ams, addon_params(state='absent'), tmp_path)
+    assert ams.mutations() == []
+    run(AMSAddon, ams, addon_params(state='absent', force=True), tmp_path)
+    kinds = [(call[0], call[1]) for call in ams.mutations()]
+    assert kinds == [('PATCH', '/1.0/applications/game'), ('DELETE', '/1.0/addons/tools')]
+    assert ams.mutations()[0][2] == {'addons': ['other']}
