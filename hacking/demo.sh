@@ -40,6 +40,8 @@ stop_simulator() {
     fi
 }
 trap stop_simulator EXIT
+# an interrupted demo still goes through the EXIT trap, which stops the simulator
+trap 'exit 130' INT TERM
 
 say "Virtual environment"
 "$root/hacking/make_venv.sh"

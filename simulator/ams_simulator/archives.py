@@ -52,8 +52,11 @@ class ArchiveContents:
         return document
 
 
-def inspect(path, allowed_kinds, wanted_files, what):
-    """Open the archive at path (blocking: call it in a thread) and collect members and wanted files."""
+def inspect(path, allowed_kinds, wanted_files, what, list_members=True):
+    """Open the archive at path (blocking: call it in a thread) and collect members and wanted files.
+
+    Without list_members the scan stops as soon as every wanted file is found (a 1 GiB image whose
+    metadata.yaml comes first is not decompressed to the end)."""
     kind = detect_kind(path)
     if kind not in allowed_kinds:
         found = kind or "not a recognised archive"
@@ -63,13 +66,13 @@ def inspect(path, allowed_kinds, wanted_files, what):
         if kind == "zip":
             _inspect_zip(path, contents, wanted_files)
         else:
-            _inspect_tar(path, kind, contents, wanted_files)
+            _inspect_tar(path, kind, contents, wanted_files, list_members)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise bad_request("invalid %s: cannot read the %s archive: %s" % (what, kind, exc))
     return contents
 
 
-def _inspect_tar(path, kind, contents, wanted):
+def _inspect_tar(path, kind, contents, wanted, list_members):
     mode = {"tar.bz2": "r|bz2", "tar.gz": "r|gz", "tar.xz": "r|xz"}[kind]
     with tarfile.open(path, mode) as archive:
         for member in archive:
@@ -79,6 +82,8 @@ def _inspect_tar(path, kind, contents, wanted):
             contents.members[name] = (member.isfile(), bool(member.mode & 0o111))
             if name in wanted and member.isfile() and member.size <= _MAX_MANIFEST:
                 contents.files[name] = archive.extractfile(member).read()
+                if not list_members and set(wanted) <= set(contents.files):
+                    return
 
 
 def _inspect_zip(path, contents, wanted):

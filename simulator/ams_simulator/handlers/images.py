@@ -69,7 +69,8 @@ async def create(request):
     make_default = field(meta, "default", bool, default=False, what="X-AMS-Request")
     if repo.find_image(sim.store, name) is not None:
         raise conflict("image %s already exists" % name)
-    upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image")
+    upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image",
+                                              list_members=False)
     try:
         metadata = _metadata(contents)
     except BaseException:
@@ -111,7 +112,8 @@ async def patch(request):
         if field(meta, "name", str, what="X-AMS-Request") not in (None, name):
             raise bad_request("X-AMS-Request names image %r but the URL addresses image %r" % (meta["name"], name))
         make_default = field(meta, "default", bool, what="X-AMS-Request")
-        upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image")
+        upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image",
+                                                  list_members=False)
         try:
             metadata = _metadata(contents)
         except BaseException:

@@ -15,12 +15,12 @@ def check_name(name, what):
     return name
 
 
-async def receive(request, sim, kinds, wanted, what):
+async def receive(request, sim, kinds, wanted, what, list_members=True):
     """Stream the upload to disk, then inspect the archive in a thread. Returns (upload, contents)."""
     upload = await uploads.receive(request, sim.blobs)
     try:
         contents = await asyncio.get_event_loop().run_in_executor(
-            None, archives.inspect, upload.path, kinds, wanted, what)
+            None, archives.inspect, upload.path, kinds, wanted, what, list_members)
     except BaseException:
         upload.discard()
         raise
