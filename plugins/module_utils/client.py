@@ -254,9 +254,9 @@ class AMSClient(object):
                 if attempt >= self.retries:
                     return reply
             attempt += 1
-            self.sleep(self._backoff_delay(attempt))
+            self.sleep(self.backoff_delay(attempt))
 
-    def _backoff_delay(self, attempt):
+    def backoff_delay(self, attempt):
         cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
         return random.uniform(cap / 2.0, cap)
 

@@ -40,8 +40,8 @@ except ImportError:
     HAS_YAML = False
     YAML_IMPORT_ERROR = traceback.format_exc()
 
-# Attempts of one read-compute-write cycle before giving up on concurrent changes.
-CONVERGE_ATTEMPTS = 5
+# Attempts of one read-compute-write cycle before giving up on concurrent changes or a flaky network.
+CONVERGE_ATTEMPTS = 8
 
 
 def build_argument_spec(module_spec, wait=False):
@@ -118,7 +118,9 @@ class AMSModule(object):
         was: the object is read again and the change recomputed.
         """
         last = None
-        for _attempt in range(CONVERGE_ATTEMPTS):
+        for attempt in range(CONVERGE_ATTEMPTS):
+            if attempt:
+                self.client.sleep(self.client.backoff_delay(attempt))
             try:
                 return step()
             except AMSPreconditionFailed as exc:

@@ -368,7 +368,9 @@ class AMSContainer(AMSModule):
         launched = self.result['launched']
         refusal = None
         current = matching
-        for _attempt in range(CONVERGE_ATTEMPTS):
+        for attempt in range(CONVERGE_ATTEMPTS):
+            if attempt:
+                self.client.sleep(self.client.backoff_delay(attempt))
             lost = 0
             for _index in range(count - len(current)):
                 try:
@@ -423,7 +425,9 @@ class AMSContainer(AMSModule):
         operations = []
         removed = []
         pending = [container.get('id') for container in containers]
-        for _attempt in range(CONVERGE_ATTEMPTS):
+        for attempt in range(CONVERGE_ATTEMPTS):
+            if attempt:
+                self.client.sleep(self.client.backoff_delay(attempt))
             lost = []
             for container_id in pending:
                 try:

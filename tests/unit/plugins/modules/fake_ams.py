@@ -59,6 +59,9 @@ class FakeAMS(object):
         self.slept.append(seconds)
         self.now += seconds
 
+    def backoff_delay(self, attempt):
+        return 0.5 * attempt
+
     def close(self):
         pass
 

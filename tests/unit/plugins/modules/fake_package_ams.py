@@ -88,6 +88,9 @@ class FakePackageAMS(object):
         self.slept.append(seconds)
         self.now += seconds
 
+    def backoff_delay(self, attempt):
+        return 0.5 * attempt
+
     def close(self):
         pass
 
