@@ -297,12 +297,16 @@ class AMSApplication(AMSModule):
 
     # -- waiting -----------------------------------------------------------------
 
+    def _wait_operation(self, answer):
+        """Wait for an operation (when the task waits) under the task's one deadline."""
+        if self.module.params['wait'] and isinstance(answer, Operation):
+            self.client.wait(answer, self.deadline.remaining())
+
     def _wait_ready(self, answer, min_version=None):
         """Wait for the operation, then for the application to be ready, under the task's one deadline."""
         if not self.module.params['wait']:
             return
-        if isinstance(answer, Operation):
-            self.client.wait(answer, self.deadline.remaining())
+        self._wait_operation(answer)
         wait_until_ready(self.client, self.name, self.deadline, min_version)
 
     # -- create ------------------------------------------------------------------
@@ -363,10 +367,9 @@ class AMSApplication(AMSModule):
         before = dict(fields_before, latest_version=latest_number)
         after = dict(fields_after, latest_version=latest_number + 1 if keys else latest_number)
         if keys:
+            self._check_publish_can_wait()
             before['manifest'] = dict((key, ams_manifest.get(key)) for key in keys)
             after['manifest'] = dict((key, package.manifest.get(key)) for key in keys)
-        if keys:
-            self._check_publish_can_wait()
         publish = self.module.params['publish']
         publish_change = publish is not None and (bool(keys) or bool(latest.get('published')) != publish)
         if publish_change:
@@ -414,8 +417,8 @@ class AMSApplication(AMSModule):
             if latest is None or bool(latest.get('published')) == publish:
                 return
             number = lookups.version_number(latest)
-            self.wait_for(self.client.patch(lookups.object_path('applications', self.name, number),
-                                            body={'published': publish}))
+            self._wait_operation(self.client.patch(lookups.object_path('applications', self.name, number),
+                                                   body={'published': publish}))
         self.converge(step, 'application %s' % self.name)
 
     def _return_application(self):
@@ -438,7 +441,7 @@ class AMSApplication(AMSModule):
             return
         force = self.module.params['force']
         try:
-            self.wait_for(self.client.delete(self.path, body={'force': force}))
+            self._wait_operation(self.client.delete(self.path, body={'force': force}))
         except AMSConflict as exc:
             # AMS refused: nothing changed.
             self.result['changed'] = False
