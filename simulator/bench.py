@@ -41,7 +41,7 @@ def bench_listing(sim, cert):
     session.get(url, verify=sim.ca_cert, cert=cert, timeout=60).raise_for_status()
     timings, parsing = [], []
     mark = sim.log_mark()
-    for _ in range(LISTING_RUNS):
+    for _run in range(LISTING_RUNS):
         started = time.perf_counter()
         response = session.get(url, verify=sim.ca_cert, cert=cert, timeout=60)
         received = time.perf_counter()
@@ -66,7 +66,7 @@ async def _rps(sim, cert):
             async with session.get(sim.url + "/1.0/version") as reply:
                 await reply.read()
 
-        await asyncio.gather(*[warm() for _ in range(CLIENTS)])
+        await asyncio.gather(*[warm() for _client in range(CLIENTS)])
         deadline = time.perf_counter() + SECONDS
 
         async def client(index):
@@ -86,7 +86,7 @@ async def _rps(sim, cert):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="ams-bench-") as directory:
-        cert_path, key_path, _ = make_client_cert(os.path.join(directory, "client"))
+        cert_path, key_path, _fingerprint = make_client_cert(os.path.join(directory, "client"))
         cert = (cert_path, key_path)
         sim = SimulatorProcess(os.path.join(directory, "state"), extra_args=[
             "--trust-cert", cert_path, "--populate-nodes", str(NODES), "--populate-containers", str(CONTAINERS)])
@@ -102,14 +102,14 @@ def main():
         ("start with populate (%d nodes, %d containers)" % (NODES, CONTAINERS), "%.2f s" % startup),
         ("GET /1.0/containers?recursion=1, %d runs: median" % LISTING_RUNS, "%.0f ms" % (listing["median"] * 1e3)),
         ("  p95", "%.0f ms" % (listing["p95"] * 1e3)),
-        ("  server handling (request log): median / p95", "%.0f / %.0f ms" % (listing["server_median"] * 1e3,
-                                                                            listing["server_p95"] * 1e3)),
+        ("  server handling (request log): median / p95",
+         "%.0f / %.0f ms" % (listing["server_median"] * 1e3, listing["server_p95"] * 1e3)),
         ("  client json.loads of the body: median", "%.0f ms" % (listing["parse_median"] * 1e3)),
         ("  response size", "%.1f MB" % (listing["size"] / 1e6)),
         ("GET /1.0/config, %d keep-alive clients, %.0f s" % (CLIENTS, SECONDS), "%.0f req/s" % rps),
         ("  non-200 answers", "%d" % errors),
     ]
-    width = max(len(name) for name, _ in rows)
+    width = max(len(name) for name, _value in rows)
     print("%-*s  %s" % (width, "measure", "value"))
     print("-" * (width + 14))
     for name, value in rows:

@@ -14,7 +14,7 @@ def new_id():
     raw = struct.pack(">I", int(time.time())) + _MACHINE + (next(_COUNTER) & 0xFFFFFF).to_bytes(3, "big")
     number = int.from_bytes(raw, "big")
     chars = []
-    for _ in range(20):
+    for _attempt in range(20):
         chars.append(_ALPHABET[number & 31])
         number >>= 5
     return "".join(reversed(chars))

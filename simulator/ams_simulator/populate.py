@@ -77,7 +77,7 @@ def populate(sim, node_count, container_count):
         status.IMAGE, 3)], "used_by": None, "immutable": False, "default": False, "architecture": "x86_64"}
     status.set_status(image, status.IMAGE, 3)
     manifest = {"name": APP_NAME, "instance-type": INSTANCE_TYPE, "image": IMAGE_NAME}
-    app_sha, _ = _store_blob(sim, _package("w:bz2", "manifest.yaml", dumps(manifest).encode()))
+    app_sha, _size = _store_blob(sim, _package("w:bz2", "manifest.yaml", dumps(manifest).encode()))
     version = {"number": 0, "manifest_version": "", "parent_image_id": image_id, "parent_image_version": 0,
                "published": True, "created_at": now, "boot_activity": "", "required_permissions": None,
                "addons": [], "extra_data": {}, "error_message": "", "video_encoder": "gpu-preferred",
@@ -100,7 +100,7 @@ def populate(sim, node_count, container_count):
                 "app_id": app_id, "app_name": APP_NAME, "app_version": 0, "image_id": "", "image_version": 0,
                 "created_at": now, "address": address, "public_address": node_address, "services": [],
                 "stored_logs": None, "error_message": "", "config": {"platform": "null", "boot_package": "",
-                                                                      "boot_activity": "", "metrics_server": ""},
+                                                                     "boot_activity": "", "metrics_server": ""},
                 "resources": resources, "architecture": "x86_64", "tags": []}
         status.set_status(data, status.CONTAINER, 4)
         containers.append((container_id, node_name, "regular", app_id, 0, "", None, size["cpus"], size["memory"], 0,

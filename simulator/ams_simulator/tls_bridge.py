@@ -180,10 +180,10 @@ class TLSBridge(asyncio.Protocol):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _READ_SIZE)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _READ_SIZE)
         try:
-            app_transport, _ = await self._loop.connect_accepted_socket(self._app_protocol_factory, sock=app_sock)
+            app_transport, _app_protocol = await self._loop.connect_accepted_socket(self._app_protocol_factory, sock=app_sock)
             self._app_transport = app_transport
             self._registry.add(app_transport, ConnectionInfo(fingerprint, self._outer.get_extra_info("peername"), self))
-            inner, _ = await self._loop.connect_accepted_socket(lambda: _InnerSide(self), sock=our_sock)
+            inner, _inner_protocol = await self._loop.connect_accepted_socket(lambda: _InnerSide(self), sock=our_sock)
         except OSError:
             app_sock.close()
             our_sock.close()

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026 anbox.ams contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -122,8 +121,8 @@ def sequential_seconds(client, sample):
     """Launch `sample` containers one after another, each waited for until running."""
     started = time.monotonic()
     for _index in range(sample):
-        operation = client.wait(client.post('/1.0/containers', body={'image_id': IMAGE,
-                                                                      'instance_type': INSTANCE_TYPE}), 30)
+        body = {'image_id': IMAGE, 'instance_type': INSTANCE_TYPE}
+        operation = client.wait(client.post('/1.0/containers', body=body), 30)
         container_id = operation.resource_ids('containers')[0]
         deadline = time.monotonic() + 30
         while client.get('/1.0/containers/' + container_id).metadata['status_code'] != 4:
@@ -185,8 +184,8 @@ def main():
         ('simulated boot time each', '%.1f s' % arguments.boot_delay),
         ('ams_container task wall time', '%.2f s' % result['seconds']),
         ('whole ansible-playbook run', '%.2f s' % result['playbook_seconds']),
-        ('goal for the task', '<= %.0f s: %s' % (GOAL_SECONDS, 'met' if result['seconds'] <= GOAL_SECONDS
-                                                   else 'MISSED')),
+        ('goal for the task', '<= %.0f s: %s' % (GOAL_SECONDS,
+                                                 'met' if result['seconds'] <= GOAL_SECONDS else 'MISSED')),
         ('  first to last request', '%.2f s' % span),
         ('  launching (first to last POST)', '%.2f s (AMS spent %.1f ms per POST)' % (launching, server_ms)),
         ('  waiting (last POST to last request)', '%.2f s' % waiting),

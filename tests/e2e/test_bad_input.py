@@ -29,7 +29,10 @@ def _dump(simulator):
 
 def _bad_inputs(files, connection):
     """(case, module, args, fragments the message must hold)."""
-    app = lambda **kw: dict({'name': APP, 'src': files['app']}, **kw)  # noqa: E731
+
+    def app(**overrides):
+        return dict({'name': APP, 'src': files['app']}, **overrides)
+
     cases = [
         # ams_config
         ('config-unknown-item', 'ams_config', {'config': {'no.such.item': 1}}, ['no.such.item']),
@@ -121,7 +124,10 @@ def world(tmp_path_factory, request):
     simulator.start()
     request.addfinalizer(simulator.stop)
     connection = {'url': simulator.url, 'client_cert': cert, 'client_key': key, 'ca_cert': simulator.ca_cert}
-    p = lambda name: str(base / name)  # noqa: E731
+
+    def p(name):
+        return str(base / name)
+
     os.makedirs(p('empty_dir'))
     files = {
         'missing': p('missing.tar.bz2'),

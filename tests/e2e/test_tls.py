@@ -91,7 +91,7 @@ def test_key_that_does_not_match_the_certificate(ansible, simulator, tmp_path):
 
 @pytest.mark.parametrize('make_path', [
     lambda tmp: str(tmp / 'missing.key'),
-    lambda tmp: str(tmp),  # a directory: unreadable as a file, even for root
+    str,  # a directory: unreadable as a file, even for root
 ])
 def test_unreadable_key_file(ansible, simulator, tmp_path, make_path):
     path = make_path(tmp_path)

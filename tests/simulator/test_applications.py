@@ -135,10 +135,9 @@ def test_in_place_updates_with_etag_and_both_spellings(api):
     api.ok(_create(api, {"name": "app-patch", "instance-type": "a2.3", "tags": ["a"]}))
     _ready(api, "app-patch")
     etag = api.get("/1.0/applications/app-patch").headers["ETag"]
-    api.ok(api.patch("/1.0/applications/app-patch", json={"instance-type": "a6.3", "tags": ["game"],
-                                                           "addons": ["ssh-addon"], "resources": {"cpus": 3},
-                                                           "inhibit_auto_updates": True, "image": "android12"},
-                     headers={"If-Match": etag}))
+    fields = {"instance-type": "a6.3", "tags": ["game"], "addons": ["ssh-addon"], "resources": {"cpus": 3},
+              "inhibit_auto_updates": True, "image": "android12"}
+    api.ok(api.patch("/1.0/applications/app-patch", json=fields, headers={"If-Match": etag}))
     app = api.metadata("/1.0/applications/app-patch")
     assert (app["instance_type"], app["tags"], app["addons"], app["resources"], app["inhibit_auto_updates"]) == (
         "a6.3", ["game"], ["ssh-addon"], {"cpus": 3}, True)

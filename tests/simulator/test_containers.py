@@ -81,7 +81,7 @@ def test_capacity_scheduling_and_refusal(api):
 def test_unschedulable_nodes_are_skipped(api):
     api.ok(api.patch("/1.0/nodes/big", json={"unschedulable": True}))
     try:
-        for _ in range(2):
+        for _round in range(2):
             api.ok(_launch(api))
         refused = _launch(api)
         assert refused.status_code == 400
@@ -95,7 +95,7 @@ def test_unschedulable_nodes_are_skipped(api):
 def test_container_object_address_and_node_ports(api):
     services = [{"name": "ssh", "port": 22, "protocols": ["tcp"], "expose": True},
                 {"name": "adb", "port": 5555, "port_end": 5557, "protocols": ["tcp", "udp"], "expose": False}]
-    launched = [_launch(api, node="small", services=services) for _ in range(2)]
+    launched = [_launch(api, node="small", services=services) for _index in range(2)]
     for response in launched:
         api.ok(response)
     first, second = (_container(api, response) for response in launched)

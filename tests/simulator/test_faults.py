@@ -14,7 +14,7 @@ def _run_sequence(process, client_cert):
     """GET /1.0/version REQUESTS times; returns the outcome of each ('ok', '503' or 'reset')."""
     api = Api(process.url, process.ca_cert, cert=client_cert[:2], timeout=10)
     outcomes = []
-    for _ in range(REQUESTS):
+    for _request in range(REQUESTS):
         try:
             response = api.get("/1.0/version")
         except requests.exceptions.ConnectionError:
@@ -42,7 +42,7 @@ def test_rates_are_respected_and_seeded(tmp_path_factory, client_cert, faulty_ar
         outcomes = _run_sequence(first, client_cert)
         logged = [entry["fault"] for entry in first.requests_since(mark)]
         api = Api(first.url, first.ca_cert, cert=client_cert[:2])
-        assert all(api.get("/1.0").status_code == 200 for _ in range(50))
+        assert all(api.get("/1.0").status_code == 200 for _request in range(50))
     finally:
         first.stop()
     count_503, count_reset = outcomes.count("503"), outcomes.count("reset")

@@ -171,14 +171,14 @@ def test_200_concurrent_waits_do_not_stall_other_requests(slow, slow_api, client
                     return reply.status, (await reply.json())["metadata"]
 
             # Open 200 keep-alive connections first: TLS handshakes of 200 clients take seconds of CPU here.
-            warm = await asyncio.gather(*[get("/1.0/version") for _ in range(200)])
-            assert all(status == 200 for status, _ in warm)
+            warm = await asyncio.gather(*[get("/1.0/version") for _index in range(200)])
+            assert all(status == 200 for status, _body in warm)
             mark = slow.log_mark()
-            waiters = [asyncio.ensure_future(get("/" + operation + "/wait?timeout=-1")) for _ in range(200)]
+            waiters = [asyncio.ensure_future(get("/" + operation + "/wait?timeout=-1")) for _index in range(200)]
             await asyncio.sleep(2.0)
             assert not any(waiter.done() for waiter in waiters)
             started = time.monotonic()
-            status, _ = await get("/1.0/config")
+            status, _body = await get("/1.0/config")
             other_request_seconds = time.monotonic() - started
             assert status == 200
             cancel = await asyncio.get_event_loop().run_in_executor(None, slow_api.delete, "/" + operation)

@@ -42,7 +42,7 @@ def test_populated_objects(big_api):
 def test_full_listing_is_quick_and_complete(big_api):
     big_api.get("/1.0/containers?recursion=1")
     timings = []
-    for _ in range(3):
+    for _run in range(3):
         started = time.monotonic()
         containers = big_api.metadata("/1.0/containers?recursion=1")
         timings.append(time.monotonic() - started)

@@ -30,7 +30,7 @@ def _memory_kib(pid, field):
 
 def _body(chunks):
     chunk = b"\0" * MIB
-    for _ in range(chunks):
+    for _chunk in range(chunks):
         yield chunk
 
 

@@ -1,6 +1,7 @@
 """/1.0/operations: list, get, cancel, long-poll wait."""
 
 import json
+import math
 
 from .. import envelopes
 from ..errors import bad_request
@@ -33,7 +34,7 @@ def _timeout(request):
         value = float(raw)
     except ValueError:
         raise bad_request("timeout must be a number of seconds (-1 waits forever), got %r" % raw)
-    if value != value or value in (float("inf"), float("-inf")):
+    if math.isnan(value) or value in (float("inf"), float("-inf")):
         raise bad_request("timeout must be a finite number of seconds, got %r" % raw)
     return -1.0 if value < 0 else value
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 
 import pytest
+import requests
 
 from ansible_collections.anbox.ams.plugins.module_utils import errors
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Response
@@ -259,10 +260,7 @@ def test_unix_socket_url_that_does_not_exist_names_the_socket(tmp_path):
     assert 'missing.socket' in info.value.message
 
 
-
 def test_tls_eof_is_a_dropped_connection_retried_for_get():
-    import requests
-
     client, transport, _clock = make_client([sync({'ok': 1})])
     calls = {'n': 0}
     original = transport.send
@@ -279,8 +277,6 @@ def test_tls_eof_is_a_dropped_connection_retried_for_get():
 
 
 def test_tls_eof_on_a_write_is_ambiguous():
-    import requests
-
     client, transport, _clock = make_client([])
 
     def send(request, **kwargs):
