@@ -10,16 +10,28 @@ def _load(row, column="data"):
     return json.loads(row[column]) if row is not None else None
 
 
+def _find(store, table, key, columns=("name",)):
+    """The object whose first matching column (in order: e.g. id, then name) equals key."""
+    for column in columns:
+        row = store.one("SELECT data FROM %s WHERE %s = ?" % (table, column), (key,))
+        if row is not None:
+            return _load(row)
+    return None
+
+
+def _required(found, kind, key):
+    if found is None:
+        raise not_found("%s %s not found" % (kind, key))
+    return found
+
+
 # -- nodes -----------------------------------------------------------------------------------
 def find_node(store, name):
-    return _load(store.one("SELECT data FROM nodes WHERE name = ?", (name,)))
+    return _find(store, "nodes", name)
 
 
 def node(store, name):
-    found = find_node(store, name)
-    if found is None:
-        raise not_found("node %s not found" % name)
-    return found
+    return _required(find_node(store, name), "node", name)
 
 
 def node_private(store, name):
@@ -40,16 +52,11 @@ def all_nodes(store):
 
 # -- images ----------------------------------------------------------------------------------
 def find_image(store, id_or_name):
-    row = store.one("SELECT data FROM images WHERE id = ?", (id_or_name,)) or \
-        store.one("SELECT data FROM images WHERE name = ?", (id_or_name,))
-    return _load(row)
+    return _find(store, "images", id_or_name, ("id", "name"))
 
 
 def image(store, id_or_name):
-    found = find_image(store, id_or_name)
-    if found is None:
-        raise not_found("image %s not found" % id_or_name)
-    return found
+    return _required(find_image(store, id_or_name), "image", id_or_name)
 
 
 def save_image(store, data):
@@ -67,14 +74,11 @@ def default_image(store):
 
 # -- addons ----------------------------------------------------------------------------------
 def find_addon(store, name):
-    return _load(store.one("SELECT data FROM addons WHERE name = ?", (name,)))
+    return _find(store, "addons", name)
 
 
 def addon(store, name):
-    found = find_addon(store, name)
-    if found is None:
-        raise not_found("addon %s not found" % name)
-    return found
+    return _required(find_addon(store, name), "addon", name)
 
 
 def save_addon(store, data):
@@ -83,16 +87,11 @@ def save_addon(store, data):
 
 # -- applications ----------------------------------------------------------------------------
 def find_application(store, id_or_name):
-    row = store.one("SELECT data FROM applications WHERE id = ?", (id_or_name,)) or \
-        store.one("SELECT data FROM applications WHERE name = ?", (id_or_name,))
-    return _load(row)
+    return _find(store, "applications", id_or_name, ("id", "name"))
 
 
 def application(store, id_or_name):
-    found = find_application(store, id_or_name)
-    if found is None:
-        raise not_found("application %s not found" % id_or_name)
-    return found
+    return _required(find_application(store, id_or_name), "application", id_or_name)
 
 
 def save_application(store, data):
@@ -123,17 +122,14 @@ def version_blob(store, table, key_column, key, number):
 
 # -- containers ------------------------------------------------------------------------------
 def find_container(store, id_or_name):
-    row = store.one("SELECT data FROM containers WHERE id = ?", (id_or_name,))
-    if row is None and id_or_name.startswith("ams-"):
-        row = store.one("SELECT data FROM containers WHERE id = ?", (id_or_name[4:],))
-    return _load(row)
+    found = _find(store, "containers", id_or_name, ("id",))
+    if found is None and id_or_name.startswith("ams-"):
+        found = _find(store, "containers", id_or_name[4:], ("id",))
+    return found
 
 
 def container(store, id_or_name):
-    found = find_container(store, id_or_name)
-    if found is None:
-        raise not_found("container %s not found" % id_or_name)
-    return found
+    return _required(find_container(store, id_or_name), "container", id_or_name)
 
 
 def save_container(store, data):
