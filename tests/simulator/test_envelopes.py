@@ -75,7 +75,10 @@ def populated(api):
     api.ok(api.upload("POST", "/1.0/applications", packages.application(
         {"name": "rec-app", "instance-type": "a2.3", "addons": ["rec-addon"]})))
     api.wait_until("/1.0/applications/rec-app", lambda app: app["status"] == "ready")
-    api.ok(api.post("/1.0/containers", json={"image_id": "rec-image", "instance_type": "a2.3"}))
+    launched = api.ok(api.post("/1.0/containers", json={"image_id": "rec-image", "instance_type": "a2.3"}))
+    # A container moves through created/started/running on its own; compare only once it has settled.
+    container = launched["resources"]["containers"][0]
+    api.wait_until(container, lambda c: c["status"] == "running")
     return api
 
 
