@@ -1,6 +1,4 @@
-"""--populate-nodes/--populate-containers and listing speed with 10,000 containers."""
-
-import time
+"""--populate-nodes/--populate-containers: 10,000 containers listed completely (speed is in make bench)."""
 
 import pytest
 
@@ -12,10 +10,8 @@ NODES, CONTAINERS = 10, 10000
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory, client_cert):
-    started = time.monotonic()
     process = start_simulator(tmp_path_factory.mktemp("big") / "state", client_cert, "--populate-nodes", NODES,
                               "--populate-containers", CONTAINERS)
-    process.startup_seconds = time.monotonic() - started
     yield process
     process.stop()
 
@@ -23,10 +19,6 @@ def big(tmp_path_factory, client_cert):
 @pytest.fixture(scope="module")
 def big_api(big, client_cert):
     return Api(big.url, big.ca_cert, cert=client_cert[:2], timeout=60)
-
-
-def test_populate_is_fast(big):
-    assert big.startup_seconds < 30
 
 
 def test_populated_objects(big_api):
@@ -39,13 +31,8 @@ def test_populated_objects(big_api):
     assert big_api.metadata("/1.0/images/populated-image")["used_by"] == ["populated-app"]
 
 
-def test_full_listing_is_quick_and_complete(big_api):
-    big_api.get("/1.0/containers?recursion=1")
-    timings = []
-    for _run in range(3):
-        started = time.monotonic()
-        containers = big_api.metadata("/1.0/containers?recursion=1")
-        timings.append(time.monotonic() - started)
+def test_full_listing_is_complete(big_api):
+    containers = big_api.metadata("/1.0/containers?recursion=1")
     assert len(containers) == CONTAINERS
     assert len({c["id"] for c in containers}) == CONTAINERS
     per_node = {}
@@ -53,7 +40,6 @@ def test_full_listing_is_quick_and_complete(big_api):
         per_node.setdefault(container["node"], set()).add(container["address"])
         assert container["status"] == "running" and container["app_name"] == "populated-app"
     assert {len(addresses) for addresses in per_node.values()} == {CONTAINERS // NODES}
-    assert min(timings) < 5
 
 
 def test_scheduling_still_works_on_top(big_api):
