@@ -6,6 +6,8 @@ Two sources:
   (no --ready)
       a real AMS named by the environment: AMS_URL (required), AMS_CLIENT_CERT,
       AMS_CLIENT_KEY, AMS_CA_CERT, AMS_SERVER_CERT, AMS_TRUST_PASSWORD; ams_simulator: false.
+      What only a real cluster can provide comes from AMS_TEST_IMAGE, AMS_TEST_NODE, AMS_TEST_NODE_ADDRESS and AMS_TEST_NODE_TRUST_PASSWORD (ams_test_* variables; targets needing
+      them are skipped when they are unset).
 
 Usage: python integration_config.py OUTPUT --prefix PREFIX [--ready READY_JSON --client-cert PEM --client-key PEM]
 """
@@ -22,6 +24,10 @@ REAL_AMS_VARIABLES = {
     "ams_ca_cert": "AMS_CA_CERT",
     "ams_server_cert": "AMS_SERVER_CERT",
     "ams_trust_password": "AMS_TRUST_PASSWORD",
+    "ams_test_image": "AMS_TEST_IMAGE",
+    "ams_test_node": "AMS_TEST_NODE",
+    "ams_test_node_address": "AMS_TEST_NODE_ADDRESS",
+    "ams_test_node_trust_password": "AMS_TEST_NODE_TRUST_PASSWORD",
 }
 
 

@@ -28,22 +28,27 @@ step() {
     fi
 }
 
-# pytest_step NAME FOLDER: a pytest suite, recorded as skipped while FOLDER does not exist
+# pytest_step NAME FOLDER [PYTEST ARGS...]: a pytest suite, recorded as skipped while FOLDER does not exist
 pytest_step() {
     if [[ -d $2 ]]; then
-        step "$1" hacking/pytest_suite.sh "$1" "$2"
+        step "$1" hacking/pytest_suite.sh "$@"
     else
         "$venv/bin/python" hacking/run_step.py --name "$1" --results "$results/$1" --skip "no $2/"
     fi
 }
 
-lane_1() { step sanity hacking/sanity.sh; step units hacking/units.sh; }
+lane_1() {
+    step sanity hacking/sanity.sh
+    step units hacking/units.sh
+    step lint hacking/lint.sh
+    pytest_step pytest-e2e-real-ams tests/e2e -m real_ams
+}
 lane_2() {
     step integration hacking/integration.sh
     pytest_step simulator-tests tests/simulator
     pytest_step tooling-tests hacking/tests
 }
-lane_3() { pytest_step pytest-e2e tests/e2e; step lint hacking/lint.sh; }
+lane_3() { pytest_step pytest-e2e tests/e2e -m 'not real_ams'; }
 
 started=$SECONDS
 if [[ ${TEST_LANES:-3} == 1 ]]; then

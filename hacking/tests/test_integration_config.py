@@ -10,7 +10,8 @@ import yaml
 
 SCRIPT = Path(__file__).resolve().parents[1] / "integration_config.py"
 AMS_ENVIRONMENT = ("AMS_URL", "AMS_CLIENT_CERT", "AMS_CLIENT_KEY", "AMS_CA_CERT", "AMS_SERVER_CERT",
-                   "AMS_TRUST_PASSWORD")
+                   "AMS_TRUST_PASSWORD", "AMS_TEST_IMAGE", "AMS_TEST_NODE",
+                   "AMS_TEST_NODE_ADDRESS", "AMS_TEST_NODE_TRUST_PASSWORD")
 
 
 def write_config(output, *arguments, **environment):
@@ -52,6 +53,21 @@ def test_real_ams_variables_come_from_the_environment(tmp_path):
     assert yaml.safe_load(output.read_text(encoding="utf-8")) == {
         "ams_url": "unix:/var/snap/ams/common/server/unix.socket",
         "ams_trust_password": "s",
+        "ams_simulator": False,
+        "ams_resource_prefix": "it-1234",
+    }
+
+
+def test_real_cluster_resources_come_from_the_environment(tmp_path):
+    output = tmp_path / "integration_config.yml"
+    completed = write_config(output, AMS_URL="https://ams.example:8444", AMS_TEST_IMAGE="bullseye",
+                             AMS_TEST_NODE_ADDRESS="10.0.0.9", AMS_TEST_NODE_TRUST_PASSWORD="lxd pw")
+    assert completed.returncode == 0, completed.stderr
+    assert yaml.safe_load(output.read_text(encoding="utf-8")) == {
+        "ams_url": "https://ams.example:8444",
+        "ams_test_image": "bullseye",
+        "ams_test_node_address": "10.0.0.9",
+        "ams_test_node_trust_password": "lxd pw",
         "ams_simulator": False,
         "ams_resource_prefix": "it-1234",
     }

@@ -1,6 +1,8 @@
 """`python -m ams_simulator.dump --state-dir DIR`: canonical JSON of every resource table.
 
 Byte-for-byte comparable before/after a client run (the request log and operations are left out).
+The config table is dumped as the effective configuration, defaults included, as GET /1.0/config shows
+it: a key set back to its default value compares equal to one never set.
 Reads the database read-only, so it also works while the simulator runs.  Secrets (the trust password)
 appear as their SHA-256, which still changes when they change.
 """
@@ -12,6 +14,7 @@ import os
 import sqlite3
 import sys
 
+from . import config_keys
 from .db import RESOURCE_TABLES
 
 _JSON_COLUMNS = ("data", "private", "metadata", "manifest", "logs", "value")
@@ -22,6 +25,12 @@ def _mask(table, item):
     if table == "config" and item.get("key") in _SECRET_CONFIG_KEYS and isinstance(item.get("value"), str):
         item["value"] = {"sha256": hashlib.sha256(item["value"].encode()).hexdigest()}
     return item
+
+
+def _effective_config(rows):
+    values = {key: config_keys.default(key) for key in config_keys.KEYS}
+    values.update((row["key"], row["value"]) for row in rows)
+    return [_mask("config", {"key": key, "value": values[key]}) for key in sorted(values)]
 
 
 def dump_state(state_dir, include_operations=False):
@@ -42,8 +51,8 @@ def dump_state(state_dir, include_operations=False):
                 for key in row.keys():
                     value = row[key]
                     item[key] = json.loads(value) if key in _JSON_COLUMNS and isinstance(value, str) else value
-                rows.append(_mask(table, item))
-            result[table] = rows
+                rows.append(item if table == "config" else _mask(table, item))
+            result[table] = _effective_config(rows) if table == "config" else rows
     finally:
         conn.close()
     return result

@@ -26,6 +26,13 @@ def collections_tree(directory):
     return str(directory)
 
 
+def simulator_dump(simulator):
+    """The simulator's state as canonical JSON (python -m ams_simulator.dump), for before/after comparisons."""
+    return subprocess.run([sys.executable, '-m', 'ams_simulator.dump', '--state-dir', simulator.state_dir],
+                          capture_output=True, text=True, check=True,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))).stdout
+
+
 class TaskRun:
     """What one task returned, and everything ansible-playbook printed."""
 

@@ -17,14 +17,9 @@ import sys
 import pytest
 
 import packages
+from ams_e2e import simulator_dump
 
 IMAGE, ADDON, APP, NODE = 'bad-in-image', 'bad-in-addon', 'bad-in-app', 'bad-in-node'
-
-
-def _dump(simulator):
-    return subprocess.run([sys.executable, '-m', 'ams_simulator.dump', '--state-dir', simulator.state_dir],
-                          capture_output=True, text=True, check=True,
-                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))).stdout
 
 
 def _bad_inputs(files, connection):
@@ -168,10 +163,10 @@ def test_every_bad_input_fails_cleanly_and_changes_nothing(world):
     simulator, connection, files, ansible = world
     cases = _bad_inputs(files, connection)
     assert len(cases) >= 40
-    before = _dump(simulator)
+    before = simulator_dump(simulator)
     mark = simulator.log_mark()
     runs = ansible.run_tasks([(module, args) for _case, module, args, _fragments in cases])
-    after = _dump(simulator)
+    after = simulator_dump(simulator)
     problems = []
     for (case, _module, _args, fragments), run in zip(cases, runs):
         message = run.msg
@@ -198,11 +193,11 @@ def test_inventory_bad_options(world, tmp_path, config, fragment):
     source.update(config)
     path = tmp_path / 'bad.ams.yml'
     path.write_text(json.dumps(source))
-    before = _dump(simulator)
+    before = simulator_dump(simulator)
     completed = subprocess.run([os.path.join(ansible.bin_dir, 'ansible-inventory'), '-i', str(path), '--list'],
                                env=ansible.environment({'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'True'}),
                                capture_output=True, text=True, timeout=120, check=False)
-    assert _dump(simulator) == before
+    assert simulator_dump(simulator) == before
     if fragment is None:  # a single status as a string is accepted as a one-item list
         assert completed.returncode == 0, completed.stderr
         return

@@ -1,7 +1,10 @@
 """/1.0/config: rendering, one {name, value} per PATCH, validation, ETag."""
 
+import json
+
 import pytest
 
+from ams_simulator.dump import canonical, dump_state
 from conftest import start_simulator
 
 
@@ -72,3 +75,12 @@ def test_stale_etag_is_412(api):
     stale = api.patch("/1.0/config", json={"name": "registry.filter", "value": "c"}, headers={"If-Match": etag})
     assert stale.status_code == 412 and stale.json()["error_code"] == 412
     api.ok(api.patch("/1.0/config", json={"name": "registry.filter", "value": "c"}, headers={"If-Match": fresh}))
+
+
+def test_dump_shows_the_effective_configuration(api, sim):
+    before = canonical(dump_state(sim.state_dir))
+    assert {"key": "gpu.allocation_mode", "value": "all"} in json.loads(before)["config"]
+    api.ok(api.patch("/1.0/config", json={"name": "gpu.allocation_mode", "value": "one"}))
+    assert canonical(dump_state(sim.state_dir)) != before
+    api.ok(api.patch("/1.0/config", json={"name": "gpu.allocation_mode", "value": "all"}))
+    assert canonical(dump_state(sim.state_dir)) == before
