@@ -6,8 +6,9 @@ Two sources:
   (no --ready)
       a real AMS named by the environment: AMS_URL (required), AMS_CLIENT_CERT,
       AMS_CLIENT_KEY, AMS_CA_CERT, AMS_SERVER_CERT, AMS_TRUST_PASSWORD; ams_simulator: false.
-      What only a real cluster can provide comes from AMS_TEST_IMAGE, AMS_TEST_NODE, AMS_TEST_NODE_ADDRESS and AMS_TEST_NODE_TRUST_PASSWORD (ams_test_* variables; targets needing
-      them are skipped when they are unset).
+      What only a real cluster can provide comes from AMS_TEST_IMAGE, AMS_TEST_NODE,
+      AMS_TEST_NODE_ADDRESS and AMS_TEST_NODE_TRUST_PASSWORD (ams_test_* variables; targets
+      needing them are skipped when they are unset).
 
 Usage: python integration_config.py OUTPUT --prefix PREFIX [--ready READY_JSON --client-cert PEM --client-key PEM]
 """
