@@ -9,6 +9,8 @@
 # DEMO_KEEP=1 keeps the work directory (certificates, simulator state and logs) afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=hacking/wait_for_simulator.sh
+source "$root/hacking/wait_for_simulator.sh"
 venv=${VENV:-$root/.venv}
 work=$(mktemp -d "${TMPDIR:-/tmp}/anbox-ams-demo.XXXXXX")
 simulator_pid=
@@ -64,19 +66,7 @@ PYTHONPATH="$root/simulator" "$python" -m ams_simulator --state-dir "$work/state
     --trust-password "$trust_password" > "$work/simulator.stdout" 2> "$work/simulator.stderr" &
 simulator_pid=$!
 ready=$work/state/ready.json
-for _ in $(seq 300); do
-    [[ -s $ready ]] && break
-    if ! kill -0 "$simulator_pid" 2>/dev/null; then
-        echo "demo: the simulator exited before it was ready:" >&2
-        cat "$work/simulator.stderr" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [[ ! -s $ready ]]; then
-    echo "demo: the simulator was not ready after 30s" >&2
-    exit 1
-fi
+wait_for_simulator demo "$simulator_pid" "$ready" "$work/simulator.stderr"
 
 # The playbook's variables: where the simulator listens, its CA, the trust password, and
 # where the fresh client certificate goes.

@@ -6,6 +6,8 @@
 # Environment: VENV; JUNIT_DIR (also copy the JUnit files there).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=hacking/wait_for_simulator.sh
+source "$root/hacking/wait_for_simulator.sh"
 venv=${VENV:-$root/.venv}
 work=$root/build/integration
 config=$root/tests/integration/integration_config.yml
@@ -56,20 +58,7 @@ PYTHON
         --stale-etag-once application/it-stale-app --stale-etag-once node/it-stale-node \
         > "$work/simulator.stdout" 2> "$work/simulator.stderr" &
     simulator_pid=$!
-    for _ in $(seq 300); do
-        [[ -s $ready ]] && break
-        if ! kill -0 "$simulator_pid" 2>/dev/null; then
-            echo "integration: the simulator exited before it was ready:" >&2
-            cat "$work/simulator.stderr" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
-    if [[ ! -s $ready ]]; then
-        echo "integration: the simulator was not ready after 30s:" >&2
-        cat "$work/simulator.stderr" >&2
-        exit 1
-    fi
+    wait_for_simulator integration "$simulator_pid" "$ready" "$work/simulator.stderr"
     "$venv/bin/python" "$root/hacking/integration_config.py" "$config" --prefix "$prefix" \
         --ready "$ready" --client-cert "$client_cert" --client-key "$client_key"
 }

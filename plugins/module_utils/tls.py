@@ -65,7 +65,8 @@ def _is_ca(certificate):
     return bool(constraints.value.ca)
 
 
-def _not_after(certificate):
+def not_after(certificate):
+    """When the certificate expires, as an aware UTC datetime (any cryptography version)."""
     value = getattr(certificate, 'not_valid_after_utc', None)
     if value is None:
         value = certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
@@ -117,10 +118,10 @@ def check_client_pair(client_cert, client_key):
             'client_key file %s does not match client_cert file %s: give the key the certificate was made for'
             % (client_key, client_cert))
     now = datetime.datetime.now(datetime.timezone.utc)
-    if _not_after(certificate) < now:
+    if not_after(certificate) < now:
         raise AMSConfigurationError(
             'client_cert file %s expired on %s: make a new certificate and register it with anbox.ams.ams_certificate'
-            % (client_cert, _not_after(certificate).strftime('%Y-%m-%d')))
+            % (client_cert, not_after(certificate).strftime('%Y-%m-%d')))
     if _not_before(certificate) > now:
         raise AMSConfigurationError('client_cert file %s is not valid before %s'
                                     % (client_cert, _not_before(certificate).strftime('%Y-%m-%d %H:%M')))

@@ -144,7 +144,6 @@ backup_files:
 
 import datetime
 import getpass
-import hashlib
 import os
 import socket
 import stat
@@ -152,6 +151,7 @@ import tempfile
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.anbox.ams.plugins.module_utils import tls
 
 try:
     from cryptography import x509
@@ -173,17 +173,6 @@ class PairProblem(Exception):
 
 def _utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def _not_after(certificate):
-    value = getattr(certificate, 'not_valid_after_utc', None)
-    if value is None:
-        value = certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
-    return value
-
-
-def _fingerprint(certificate):
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def _public_der(public_key):
@@ -216,7 +205,7 @@ def load_usable_pair(certificate_path, key_path, renew_days, now):
         raise PairProblem('client key %s is not a PEM private key' % key_path)
     if _public_der(key.public_key()) != _public_der(certificate.public_key()):
         raise PairProblem('client key %s does not match client certificate %s' % (key_path, certificate_path))
-    not_after = _not_after(certificate)
+    not_after = tls.not_after(certificate)
     if not_after <= now:
         raise PairProblem('client certificate %s expired on %s' % (certificate_path, not_after.strftime('%Y-%m-%d')))
     if not_after <= now + datetime.timedelta(days=renew_days):
@@ -299,8 +288,8 @@ def _describe(certificate_path, key_path, certificate):
     return {
         'certificate_path': certificate_path,
         'key_path': key_path,
-        'fingerprint': _fingerprint(certificate) if certificate is not None else None,
-        'not_after': _not_after(certificate).isoformat() if certificate is not None else None,
+        'fingerprint': tls.fingerprint_of(certificate) if certificate is not None else None,
+        'not_after': tls.not_after(certificate).isoformat() if certificate is not None else None,
     }
 
 

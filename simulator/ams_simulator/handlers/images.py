@@ -61,6 +61,18 @@ async def list_images(request):
     return envelopes.sync(["/1.0/images/" + row["id"] for row in rows])
 
 
+async def _receive(request, sim):
+    """The uploaded image, kept in the blob store, and its metadata.yaml; a bad package leaves nothing behind."""
+    upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image", list_members=False)
+    try:
+        metadata = _metadata(contents)
+    except BaseException:
+        upload.discard()
+        raise
+    sim.blobs.keep(upload.path, upload.sha256)
+    return upload, metadata
+
+
 async def create(request):
     sim = sim_of(request)
     meta = uploads.ams_request_header(request, mandatory=True)
@@ -69,14 +81,7 @@ async def create(request):
     make_default = field(meta, "default", bool, default=False, what="X-AMS-Request")
     if repo.find_image(sim.store, name) is not None:
         raise conflict("image %s already exists" % name)
-    upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image",
-                                              list_members=False)
-    try:
-        metadata = _metadata(contents)
-    except BaseException:
-        upload.discard()
-        raise
-    sim.blobs.keep(upload.path, upload.sha256)
+    upload, metadata = await _receive(request, sim)
     image_id = ids.new_id()
 
     def apply():
@@ -112,14 +117,7 @@ async def patch(request):
         if field(meta, "name", str, what="X-AMS-Request") not in (None, name):
             raise bad_request("X-AMS-Request names image %r but the URL addresses image %r" % (meta["name"], name))
         make_default = field(meta, "default", bool, what="X-AMS-Request")
-        upload, contents = await packages.receive(request, sim, _KINDS, ("metadata.yaml",), "image",
-                                                  list_members=False)
-        try:
-            metadata = _metadata(contents)
-        except BaseException:
-            upload.discard()
-            raise
-        sim.blobs.keep(upload.path, upload.sha256)
+        upload, metadata = await _receive(request, sim)
 
         def apply():
             image = repo.image(sim.store, image_id)

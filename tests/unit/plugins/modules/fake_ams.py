@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""An in-memory AMS behind the AMSClient interface, and a way to run a module class against it.
+"""An in-memory AMS behind the AMSClient interface.
 
 It records every call, so tests can check what a module sent and in which
 order (all launches before the first wait, one listing per poll round, ...).
@@ -23,12 +23,14 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSPreconditionFailed,
 )
 from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClock
 
 
-class FakeAMS(object):
+class FakeAMS(FakeClock):
     """Containers, applications, images and nodes, with scripted faults."""
 
     def __init__(self, boot_polls=1):
+        super(FakeAMS, self).__init__()
         self.calls = []
         self.containers = []
         self.applications = []
@@ -43,27 +45,12 @@ class FakeAMS(object):
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
         self.operations = []
         self.still_running = 0              # newest operations the operation listing shows as running
-        self.now = 1000.0
-        self.slept = []
         self.poll_interval = 1.0
         self._ids = ('c%04d' % number for number in itertools.count(1))
         self._ops = ('op%04d' % number for number in itertools.count(1))
         self._booting = {}
 
     # -- AMSClient interface ---------------------------------------------------------------
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def backoff_delay(self, attempt):
-        return 0.5 * attempt
-
-    def close(self):
-        pass
 
     def get(self, path, query=None, timeout=None):
         self.calls.append(('GET', path, query))
@@ -200,30 +187,3 @@ class FakeAMS(object):
                 container.update(status='error', status_code=-1, error_message='Android did not boot')
             else:
                 container.update(status='running', status_code=4)
-
-
-class FakeModule(object):
-    """Just what AMSModule uses of an AnsibleModule."""
-
-    def __init__(self, params, check_mode=False, diff=False):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-
-def run(module_class, fake, params, check_mode=False):
-    """Run a module's run() against ``fake``; return its result dict (with the diff)."""
-    instance = module_class.__new__(module_class)
-    instance.module = FakeModule(params, check_mode=check_mode, diff=True)
-    instance.result = {'changed': False}
-    instance.diff_before = {}
-    instance.diff_after = {}
-    instance.client = fake
-    instance.run()
-    result = dict(instance.result)
-    result['diff'] = {'before': instance.diff_before, 'after': instance.diff_after}
-    return result

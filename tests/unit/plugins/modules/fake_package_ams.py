@@ -27,22 +27,22 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSPreconditionFailed,
 )
 from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClock
 from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
 
 READ_ONLY = ('GET', 'WAIT')
 
 
-class FakePackageAMS(object):
+class FakePackageAMS(FakeClock):
 
     def __init__(self):
+        super(FakePackageAMS, self).__init__()
         self.calls = []
         self.images = {}
         self.addons = {}
         self.apps = {}
         self.manifests = {}
         self.etags = {}
-        self.now = 1000.0
-        self.slept = []
         self.bootstrap_polls = 0       # GETs an application stays initializing after an upload
         self.bootstrap_error = None    # error_message of a bootstrap that fails
         self.stale_patches = 0         # JSON PATCHes on applications that meet a concurrent change
@@ -80,19 +80,6 @@ class FakePackageAMS(object):
         return [call for call in self.calls if call[0] not in READ_ONLY]
 
     # -- AMSClient interface ---------------------------------------------------------------
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def backoff_delay(self, attempt):
-        return 0.5 * attempt
-
-    def close(self):
-        pass
 
     def get(self, path, query=None, timeout=None):
         self.calls.append(('GET', path))
@@ -233,31 +220,3 @@ class FakePackageAMS(object):
     def _operation(self, collection, name):
         return Operation({'id': next(self._ops), 'status_code': 103,
                           'resources': {collection: ['/1.0/%s/%s' % (collection, name)]}})
-
-
-class FakeModule(object):
-    """Just what the modules use of an AnsibleModule."""
-
-    def __init__(self, params, tmpdir, check_mode=False):
-        self.params = params
-        self.tmpdir = tmpdir
-        self.check_mode = check_mode
-        self._diff = True
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-
-def run(module_class, fake, params, tmpdir, check_mode=False):
-    """Run a module's run() against ``fake``; return its result dict with the diff."""
-    instance = module_class.__new__(module_class)
-    instance.module = FakeModule(params, str(tmpdir), check_mode=check_mode)
-    instance.result = {'changed': False}
-    instance.diff_before = {}
-    instance.diff_after = {}
-    instance.client = fake
-    instance.run()
-    result = dict(instance.result)
-    result['diff'] = {'before': instance.diff_before, 'after': instance.diff_after}
-    return result

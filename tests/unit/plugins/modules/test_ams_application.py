@@ -13,7 +13,8 @@ import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSError
 from ansible_collections.anbox.ams.plugins.modules.ams_application import AMSApplication
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 MANIFEST = 'name: game\nversion: "1"\ninstance-type: a4.3\nimage: android\n'
 # How AMS renders that manifest: defaults filled in.

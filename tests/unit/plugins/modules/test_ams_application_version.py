@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.modules.ams_application_version import AMSApplicationVersion
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 VERSIONS = [{'number': 0, 'status_code': 3, 'published': True}, {'number': 1, 'status_code': 3, 'published': False}]
 

@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSError
 from ansible_collections.anbox.ams.plugins.modules.ams_container import AMSContainer
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 
 def params(**overrides):

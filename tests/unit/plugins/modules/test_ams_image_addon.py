@@ -17,7 +17,8 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigu
 from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
 from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
 from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 
 def image_params(**overrides):

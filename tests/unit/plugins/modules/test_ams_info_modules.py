@@ -13,7 +13,8 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigu
 from ansible_collections.anbox.ams.plugins.modules.ams_application_info import AMSApplicationInfo
 from ansible_collections.anbox.ams.plugins.modules.ams_container_info import AMSContainerInfo
 from ansible_collections.anbox.ams.plugins.modules.ams_node_info import AMSNodeInfo
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 
 @pytest.fixture

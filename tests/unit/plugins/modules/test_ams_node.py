@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSError
 from ansible_collections.anbox.ams.plugins.modules.ams_node import AMSNode
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
 
 FIELDS = ('address', 'public_address', 'trust_password', 'network_bridge_mtu', 'storage_device', 'storage_pool',
           'network_name', 'network_subnet', 'unmanaged', 'cpus', 'cpu_allocation_rate', 'memory',
