@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 name: ams
@@ -106,27 +102,17 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError
-from ansible_collections.anbox.ams.plugins.module_utils.options import client_from_options
+from ansible.utils.unsafe_proxy import wrap_var
 
-try:
-    from ansible.utils.unsafe_proxy import wrap_var
-except ImportError:
-    # ansible-core releases without unsafe_proxy treat every value that did not come from a trusted template
-    # source as data, so there is nothing left to mark.
-    def wrap_var(value):
-        return value
+from ansible_collections.anbox.ams.plugins.module_utils import containers, nodes
+from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError
 
 display = Display()
 
 # Numeric status codes (the strings are for people, the numbers are the contract).
-CONTAINER_STATUS_CODES = {
-    'error': -1, 'unknown': 0, 'created': 1, 'prepared': 2, 'started': 3, 'running': 4, 'stopped': 5, 'deleted': 6,
-}
-NODE_STATUS_CODES = {
-    'error': -1, 'unknown': 0, 'created': 1, 'initializing': 2, 'initialized': 3, 'online': 4, 'offline': 5,
-    'deleted': 6,
-}
+CONTAINER_STATUS_CODES = containers.CODES
+NODE_STATUS_CODES = nodes.STATUS_CODES
 CONTAINER_STATUS_NAMES = dict((code, name) for name, code in CONTAINER_STATUS_CODES.items())
 NODE_STATUS_NAMES = dict((code, name) for name, code in NODE_STATUS_CODES.items())
 
@@ -200,10 +186,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = 'anbox.ams.ams'
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(('.ams.yml', '.ams.yaml'))
+        return super().verify_file(path) and path.endswith(('.ams.yml', '.ams.yaml'))
 
     def parse(self, inventory, loader, path, cache=True):
-        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         include = self._checked_include()
         source = self.get_option('ansible_host_source')

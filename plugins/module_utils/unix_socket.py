@@ -3,15 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A requests transport adapter that speaks HTTP over a local unix socket.
+"""Transport: a requests adapter that speaks HTTP over a local unix socket.
 
 Built on the urllib3 that requests already depends on, so the local AMS
 socket needs no extra runtime dependency.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import socket
 
@@ -28,7 +25,7 @@ except ImportError:  # reported by the client through missing_required_lib
 class UnixHTTPConnection(HTTPConnection):
     def __init__(self, *args, **kwargs):
         self.socket_path = kwargs.pop('socket_path')
-        super(UnixHTTPConnection, self).__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)
 
     def _new_conn(self):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -54,7 +51,7 @@ class UnixSocketAdapter(HTTPAdapter):
         self.socket_path = socket_path
         self._pool = None
         self._pool_maxsize = pool_maxsize
-        super(UnixSocketAdapter, self).__init__(max_retries=0)
+        super().__init__(max_retries=0)
 
     def _connection(self):
         if self._pool is None:
@@ -76,4 +73,4 @@ class UnixSocketAdapter(HTTPAdapter):
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        super(UnixSocketAdapter, self).close()
+        super().close()

@@ -5,9 +5,6 @@
 
 """AMS listings (as GET /1.0/<collection>?recursion=1 returns them) and a client that serves them."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import copy
 
@@ -47,7 +44,7 @@ def listings():
             'applications': copy.deepcopy(APPLICATIONS)}
 
 
-class ListingClient(object):
+class ListingClient:
     """Answers GET /1.0/<collection> from ``data`` and records every request it was sent."""
 
     url = 'https://ams.test:8444'

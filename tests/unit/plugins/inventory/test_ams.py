@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -25,7 +21,7 @@ except ImportError:  # before ansible-core 2.19 every template string is trusted
 
 from ansible_collections.anbox.ams.plugins.inventory import ams as ams_inventory
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConnectionError
-from ansible_collections.anbox.ams.plugins.module_utils.options import client_from_options
+from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options
 from ansible_collections.anbox.ams.tests.unit.plugins.inventory.ams_listings import ListingClient, listings
 
 
@@ -37,7 +33,7 @@ def ams(monkeypatch, tmp_path):
     return Harness(monkeypatch, tmp_path)
 
 
-class Harness(object):
+class Harness:
     def __init__(self, monkeypatch, tmp_path):
         self.tmp_path = tmp_path
         self.data = listings()

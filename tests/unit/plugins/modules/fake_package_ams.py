@@ -10,33 +10,30 @@ failed validation sent nothing), and it can play concurrent changes (412),
 slow bootstraps and failed bootstraps.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import copy
 import itertools
 
 import yaml
 
-from ansible_collections.anbox.ams.plugins.module_utils import archive_kinds, manifests
+from ansible_collections.anbox.ams.plugins.module_utils import packages
 from ansible_collections.anbox.ams.plugins.module_utils.client import Response
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSConflict,
     AMSNotFound,
     AMSPreconditionFailed,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClock
-from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
+from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient
+from ansible_collections.anbox.ams.plugins.module_utils.client import sha256_file
 
 READ_ONLY = ('GET', 'WAIT')
 
 
-class FakePackageAMS(FakeClock):
+class FakePackageAMS(FakeClient):
 
     def __init__(self):
-        super(FakePackageAMS, self).__init__()
+        super().__init__()
         self.calls = []
         self.images = {}
         self.addons = {}
@@ -165,7 +162,7 @@ class FakePackageAMS(FakeClock):
     # -- internals -------------------------------------------------------------------------
 
     def _upload_application(self, method, name, file_path, fingerprint, etag):
-        manifest = manifests.load(file_path, archive_kinds.detect_kind(file_path), 'manifest.yaml')
+        manifest = packages.load(file_path, packages.detect_kind(file_path), 'manifest.yaml')
         name = manifest['name']
         if method == 'POST':
             self.add_app(name, {}, versions=[])

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -55,7 +51,7 @@ def test_create_uploads_once_and_waits_until_ready(tmp_path, ams):
     assert result['changed'] is True
     assert result['application']['status_code'] == 2
     assert result['application']['versions'][-1]['published'] is True
-    assert len(ams.slept) >= 3
+    assert len(ams.sleeps) >= 3
     # The archive packed from the directory was removed; the user's directory stays.
     assert os.listdir(str(tmp_path)) == ['pkg']
 
@@ -89,7 +85,7 @@ def test_wait_gives_up_at_the_deadline(tmp_path, ams):
     ams.bootstrap_polls = 10 ** 6
     with pytest.raises(AMSError, match='still .* after 30 seconds'):
         run(AMSApplication, ams, params(src=package(tmp_path), wait_timeout=30), tmp_path)
-    assert sum(ams.slept) <= 30
+    assert sum(ams.sleeps) <= 30
 
 
 def test_in_place_fields_go_in_one_patch_with_the_etag(tmp_path, ams):
@@ -193,5 +189,5 @@ def test_publish_without_wait_is_refused_before_an_upload(tmp_path, ams):
 def test_without_wait_the_upload_returns_at_once(tmp_path, ams):
     ams.bootstrap_polls = 10 ** 6
     result = run(AMSApplication, ams, params(src=package(tmp_path), wait=False), tmp_path)
-    assert result['changed'] is True and ams.slept == []
+    assert result['changed'] is True and ams.sleeps == []
     assert [call[0] for call in ams.mutations()] == ['UPLOAD POST']

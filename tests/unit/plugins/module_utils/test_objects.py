@@ -3,15 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.client import Response
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
-from ansible_collections.anbox.ams.plugins.module_utils.listings import (
+from ansible_collections.anbox.ams.plugins.module_utils.objects import (
     find_by_name_or_id,
     list_objects,
     object_path,
@@ -19,7 +15,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.listings import (
 )
 
 
-class Answers(object):
+class Answers:
     def __init__(self, answers):
         self.answers = answers
         self.asked = []

@@ -3,24 +3,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The connection and wait option sets, and the one path from options to a client.
+"""Connection: the shared connection and wait option sets, and the one path from options to a client.
 
 Modules build their argument spec from these; the inventory plugin reads the
 same names through ``get_option``. Both end in ``client_from_options``. The
 doc fragments ``anbox.ams.connection`` and ``anbox.ams.wait`` document them.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
 
 DEFAULT_URL = 'unix:/var/snap/ams/common/server/unix.socket'
-
-CONNECTION_OPTION_NAMES = ('url', 'client_cert', 'client_key', 'ca_cert', 'validate_certs', 'request_timeout')
+DEFAULT_WAIT_TIMEOUT = 600
 
 
 def connection_argument_spec():
@@ -37,7 +32,7 @@ def connection_argument_spec():
 def wait_argument_spec():
     return dict(
         wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
+        wait_timeout=dict(type='int', default=DEFAULT_WAIT_TIMEOUT),
     )
 
 

@@ -3,13 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Which node fields a task may change in place, which only at creation, and how each compares."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+"""Domain: LXD nodes. Their status codes, which fields a task may change in place, which only at
+creation, and how each compares."""
 
 from ansible_collections.anbox.ams.plugins.module_utils.sizes import same_size
+
+# Status codes (AMS guarantees the numbers; the words are for people).
+STATUS_CODES = {
+    'error': -1, 'unknown': 0, 'created': 1, 'initializing': 2, 'initialized': 3, 'online': 4, 'offline': 5,
+    'deleted': 6,
+}
 
 # Fields AMS takes in PATCH /1.0/nodes/<name>.
 UPDATABLE = ('public_address', 'cpus', 'cpu_allocation_rate', 'memory', 'memory_allocation_rate',

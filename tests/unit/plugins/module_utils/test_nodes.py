@@ -3,11 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-from ansible_collections.anbox.ams.plugins.module_utils import node_fields
+from ansible_collections.anbox.ams.plugins.module_utils import nodes
 
 NODE = {'name': 'lxd1', 'address': '10.0.0.1', 'public_address': '10.0.0.2', 'cpus': 4, 'cpu_allocation_rate': 4,
         'memory': '3GB', 'memory_allocation_rate': 2, 'gpu_slots': 0, 'gpu_encoder_slots': 0, 'tags': ['x', 'y'],
@@ -17,39 +13,39 @@ NODE = {'name': 'lxd1', 'address': '10.0.0.1', 'public_address': '10.0.0.2', 'cp
 def test_updates_hold_only_fields_that_differ():
     desired = {'cpus': 4, 'cpu_allocation_rate': 4.0, 'memory': '3000MB', 'tags': ['y', 'x'], 'gpu_slots': 1,
                'unschedulable': True, 'public_address': '10.0.0.2'}
-    assert node_fields.updates(NODE, desired) == {'gpu_slots': 1, 'unschedulable': True}
+    assert nodes.updates(NODE, desired) == {'gpu_slots': 1, 'unschedulable': True}
 
 
 def test_updates_ignore_options_the_task_left_out():
-    assert node_fields.updates(NODE, {'cpus': None, 'memory': None}) == {}
+    assert nodes.updates(NODE, {'cpus': None, 'memory': None}) == {}
 
 
 def test_empty_tags_clear_the_tags():
-    assert node_fields.updates(NODE, {'tags': []}) == {'tags': []}
+    assert nodes.updates(NODE, {'tags': []}) == {'tags': []}
 
 
 def test_memory_in_other_units_is_a_change_when_the_bytes_differ():
-    assert node_fields.updates(NODE, {'memory': '3GiB'}) == {'memory': '3GiB'}
+    assert nodes.updates(NODE, {'memory': '3GiB'}) == {'memory': '3GiB'}
 
 
 def test_creation_only_conflicts_name_every_differing_field():
     desired = {'address': '10.9.9.9', 'network_bridge_mtu': 9000, 'storage_pool': 'ams0', 'unmanaged': True,
                'storage_device': '/dev/sdb', 'network_name': 'br9', 'network_subnet': '10.1.0.1/24'}
     # storage_device and network_* are not reported by AMS, so cannot conflict.
-    assert node_fields.creation_only_conflicts(NODE, desired) == ['address', 'network_bridge_mtu', 'unmanaged']
+    assert nodes.creation_only_conflicts(NODE, desired) == ['address', 'network_bridge_mtu', 'unmanaged']
 
 
 def test_same_creation_only_values_do_not_conflict():
     desired = {'address': '10.0.0.1', 'network_bridge_mtu': 1500, 'storage_pool': 'ams0', 'unmanaged': False}
-    assert node_fields.creation_only_conflicts(NODE, desired) == []
+    assert nodes.creation_only_conflicts(NODE, desired) == []
 
 
 def test_creation_body_takes_given_fields_but_not_unschedulable():
-    body = node_fields.creation_body('lxd2', {'address': '10.0.0.5', 'trust_password': 'pw', 'cpus': 2,
+    body = nodes.creation_body('lxd2', {'address': '10.0.0.5', 'trust_password': 'pw', 'cpus': 2,
                                               'unschedulable': True, 'memory': None})
     assert body == {'name': 'lxd2', 'address': '10.0.0.5', 'trust_password': 'pw', 'cpus': 2}
 
 
 def test_managed_view_shows_unmanaged_from_managed():
-    assert node_fields.managed_view(NODE, ['cpus', 'unmanaged', 'storage_device']) == {'cpus': 4, 'unmanaged': False}
-    assert node_fields.managed_view(None, ['cpus']) == {}
+    assert nodes.managed_view(NODE, ['cpus', 'unmanaged', 'storage_device']) == {'cpus': 4, 'unmanaged': False}
+    assert nodes.managed_view(None, ['cpus']) == {}
