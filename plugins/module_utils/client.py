@@ -33,7 +33,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSTLSError,
     http_error_class,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixSocketAdapter
+from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixHTTPConnectionPool
 
 try:
     import requests
@@ -164,6 +164,38 @@ class _PinnedCertAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
         kwargs['assert_fingerprint'] = self._fingerprint
         super().init_poolmanager(*args, **kwargs)
+
+
+class UnixSocketAdapter(HTTPAdapter):
+    """Routes every request of a session to one unix socket."""
+
+    def __init__(self, socket_path, pool_maxsize=10):
+        self.socket_path = socket_path
+        self._pool = None
+        self._pool_maxsize = pool_maxsize
+        super().__init__(max_retries=0)
+
+    def _connection(self):
+        if self._pool is None:
+            self._pool = UnixHTTPConnectionPool(
+                'localhost', maxsize=self._pool_maxsize, block=False, socket_path=self.socket_path)
+        return self._pool
+
+    # requests >= 2.32 calls this one, older releases get_connection().
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        return self._connection()
+
+    def get_connection(self, url, proxies=None):
+        return self._connection()
+
+    def request_url(self, request, proxies):
+        return request.path_url
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        super().close()
 
 
 def _parse_url(url):
