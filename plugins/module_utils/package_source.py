@@ -42,6 +42,12 @@ class Package(object):
             os.unlink(self.path)
 
 
+def require_archive_support(client, kind, src):
+    """Refuse a .zip package on a server that cannot take one, before anything is sent."""
+    if kind == archive_kinds.ZIP:
+        client.require_extension('zip_archive_support', 'packages in .zip archives (src %s)' % src)
+
+
 def inspect(src, allowed_kinds, member, what, allow_directory):
     """Check ``src`` and read its ``member``; returns (kind or None for a directory, parsed member).
 

@@ -73,13 +73,18 @@ class VersionedPackageModule(AMSModule):
             if current is None:
                 answer = self.client.upload('POST', '/1.0/' + self.collection, package.path,
                                             fingerprint=package.compute_fingerprint(),
-                                            request_meta=self.create_request())
+                                            request_meta=self.create_request(), budget=self.upload_budget())
             else:
                 answer = self.client.upload('PATCH', self.path(), package.path,
                                             fingerprint=package.compute_fingerprint(),
-                                            request_meta=self.update_request(current.metadata), etag=current.etag)
+                                            request_meta=self.update_request(current.metadata), etag=current.etag,
+                                            budget=self.upload_budget())
             self.wait_for(answer)
         self.converge(step, '%s %s' % (self.what, self.name))
+
+    def upload_budget(self):
+        """The task's wait_timeout: an upload's answer is waited for at most that long."""
+        return self.module.params.get('wait_timeout')
 
     def return_object(self, fallback):
         """The object as AMS shows it now (after a change), or ``fallback`` when nothing was sent."""

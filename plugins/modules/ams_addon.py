@@ -165,6 +165,7 @@ class AMSAddon(VersionedPackageModule):
         src = self.module.params['src']
         kind, manifest = package_source.inspect(src, archive_kinds.ADDON_KINDS, 'manifest.yaml', 'addon',
                                                 allow_directory=True)
+        package_source.require_archive_support(self.client, kind, src)
         declared = manifest.get('name')
         if declared is None:
             raise AMSConfigurationError('invalid addon package: manifest.yaml in %s has no name (it must be %s)'

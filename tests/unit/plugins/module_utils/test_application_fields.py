@@ -53,3 +53,30 @@ def test_validations_name_the_problem():
     assert application_fields.name_problem('my-game', 'name') is None
     assert 'holds a character' in application_fields.name_problem('my game', 'name')
     assert 'holds a character' in application_fields.name_problem('a/b', 'name')
+
+
+def test_resources_are_sent_with_the_keys_of_the_go_sdk():
+    # api.ApplicationResourcesPost: cpus, memory and disk-size (strings with units), gpu-slots,
+    # gpu-type, vpu-slots, and no_disk_reserve with its underscore.
+    body, _before, _after = application_fields.changes(
+        {'resources': {}}, options(resources={'cpus': 2, 'memory': 4000000000, 'disk_size': '8GB', 'gpu_slots': 1,
+                                              'vpu-slots': 1, 'gpu_type': 'nvidia', 'no-disk-reserve': True}))
+    assert body == {'resources': {'cpus': 2, 'memory': '4000000000', 'disk-size': '8GB', 'gpu-slots': 1,
+                                  'vpu-slots': 1, 'gpu-type': 'nvidia', 'no_disk_reserve': True}}
+
+
+def test_resource_sizes_compare_as_bytes():
+    app = {'resources': {'memory': '4GB', 'disk-size': '3GiB', 'no_disk_reserve': True}}
+    wanted = options(resources={'memory': '4000MB', 'disk_size': 3221225472, 'no_disk_reserve': True})
+    assert application_fields.changes(app, wanted) == ({}, {}, {})
+
+
+def test_unknown_resources_and_bad_sizes_are_refused():
+    for resources, words in (({'cpu': 2}, 'cpu is not a resource AMS knows'),
+                             ({'memory': 'plenty'}, "resources.memory 'plenty' is not a size")):
+        try:
+            application_fields.normalise_resources(resources)
+        except application_fields.ResourceError as exc:
+            assert words in str(exc)
+        else:
+            raise AssertionError('%s was accepted' % resources)

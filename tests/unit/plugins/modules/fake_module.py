@@ -9,9 +9,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
+
 
 class FakeClock(object):
-    """The time-keeping part of the AMSClient interface: sleeping only moves the clock."""
+    """The time-keeping part of the AMSClient interface (sleeping only moves the clock), and feature detection."""
+
+    url = 'https://ams.test:8444'
+    # What the tests' AMS announces in GET /1.0; a test may take extensions away.
+    extensions = frozenset(['application_manifest_download', 'zip_archive_support', 'container_logs'])
+    require_extension = AMSClient.require_extension
+
+    def has_extension(self, extension):
+        return extension in self.extensions
 
     def __init__(self):
         self.now = 1000.0
