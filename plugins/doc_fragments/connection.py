@@ -42,6 +42,9 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the answer to one HTTP request. Waiting on operations has its own C(wait_timeout).
+      - Package uploads wait longer for their answer, as AMS checks the whole package before it answers
+        and its own Go client allows 300 seconds. They wait at least 300 seconds and one more second per 20 MB of
+        package, never more than C(wait_timeout) (when the module has one) nor less than this option.
     type: float
     default: 30
 requirements:

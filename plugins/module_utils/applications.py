@@ -29,6 +29,7 @@ import re
 
 from ansible_collections.anbox.ams.plugins.module_utils import objects
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError, AMSOperationTimeout
+from ansible_collections.anbox.ams.plugins.module_utils.sizes import SizeError, same_size, to_bytes
 
 # -- manifests ----------------------------------------------------------------------------------
 
@@ -101,9 +102,56 @@ def name_problem(value, where):
     return None
 
 
+# Resource keys as AMS reads them (its Go client's ApplicationResourcesPost), by every spelling a
+# task may use. no_disk_reserve keeps its underscore there, unlike the others.
+RESOURCE_KEYS = {
+    'cpus': 'cpus',
+    'memory': 'memory',
+    'disk-size': 'disk-size', 'disk_size': 'disk-size',
+    'gpu-slots': 'gpu-slots', 'gpu_slots': 'gpu-slots',
+    'gpu-type': 'gpu-type', 'gpu_type': 'gpu-type',
+    'vpu-slots': 'vpu-slots', 'vpu_slots': 'vpu-slots',
+    'no_disk_reserve': 'no_disk_reserve', 'no-disk-reserve': 'no_disk_reserve',
+}
+# Sizes AMS takes as strings with units ("3GB"); a number is a count of bytes.
+SIZE_RESOURCES = ('memory', 'disk-size')
+
+
+class ResourceError(ValueError):
+    pass
+
+
 def normalise_resources(resources):
-    """Resource keys as AMS spells them (``disk-size``, ``gpu-slots``), from either spelling."""
-    return dict((str(key).replace('_', '-'), value) for key, value in (resources or {}).items())
+    """Resources keyed as AMS reads them, sizes as strings; raises ResourceError naming a bad key or size."""
+    normalised = {}
+    for key, value in (resources or {}).items():
+        name = RESOURCE_KEYS.get(str(key))
+        if name is None:
+            raise ResourceError('resources: %s is not a resource AMS knows; use %s'
+                                % (key, ', '.join(sorted(set(RESOURCE_KEYS.values())))))
+        if name in SIZE_RESOURCES and value is not None:
+            try:
+                to_bytes(value, 'resources.%s' % name)
+            except SizeError as exc:
+                raise ResourceError(str(exc))
+            value = str(value)
+        normalised[name] = value
+    return normalised
+
+
+def _reported_resources(resources):
+    """The application's resources keyed as above; keys AMS may add later are kept as they are."""
+    return dict((RESOURCE_KEYS.get(str(key), str(key)), value) for key, value in (resources or {}).items())
+
+
+def _same_resources(wanted, current):
+    for key, value in wanted.items():
+        if key in SIZE_RESOURCES:
+            if not same_size(current.get(key), value):
+                return False
+        elif not same_value(value, current.get(key)):
+            return False
+    return True
 
 
 def manifest_keys_overridden(options):
@@ -114,7 +162,7 @@ def manifest_keys_overridden(options):
 def _current(app, option):
     value = app.get(FIELDS[option][0])
     if option == 'resources':
-        return normalise_resources(value)
+        return _reported_resources(value)
     return value
 
 
@@ -123,6 +171,8 @@ def _differs(option, wanted, current, image_id):
         return image_id != current
     if option == 'inhibit_auto_updates':
         return bool(wanted) != bool(current)
+    if option == 'resources':
+        return not _same_resources(wanted, current or {})
     return not same_value(wanted, current)
 
 

@@ -31,6 +31,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSOperationTimeout,
     AMSTimeoutError,
     AMSTLSError,
+    AMSUnsupportedError,
     http_error_class,
 )
 from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixHTTPConnectionPool
@@ -52,6 +53,10 @@ USER_AGENT = 'anbox.ams-ansible-collection'
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS'])
 RETRY_STATUSES = frozenset([502, 503, 504])
 CHUNK_SIZE = 1024 * 1024
+# The Go SDK gives uploads 300 s; a big package also gets time in proportion to its size,
+# as AMS reads and checks the whole body before it answers.
+UPLOAD_TIMEOUT_FLOOR = 300.0
+UPLOAD_CHECK_RATE = 20 * 1000 * 1000
 
 OPERATION_SUCCESS = 200
 OPERATION_FAILURE = 400
@@ -247,6 +252,7 @@ class AMSClient:
         self.clock = clock
         self._warn = warn or (lambda message: None)
         self._checking_auth = False
+        self._api = None
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         self._verify = True
@@ -316,17 +322,36 @@ class AMSClient:
     def delete(self, path, body=None, **kwargs):
         return self.request('DELETE', path, body=body, **kwargs)
 
-    def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None):
-        """Stream a package from disk as the raw body, with its SHA-256 in X-AMS-Fingerprint."""
+    def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None, budget=None):
+        """Stream a package from disk as the raw body, with its SHA-256 in X-AMS-Fingerprint.
+
+        The answer may take long (AMS checks the whole package first): the request
+        gets ``upload_timeout(size, budget)`` seconds instead of ``request_timeout``.
+        """
         fingerprint = fingerprint or sha256_file(file_path)
         headers = {'Content-Type': 'application/octet-stream', 'X-AMS-Fingerprint': fingerprint}
         if request_meta is not None:
             headers['X-AMS-Request'] = json.dumps(request_meta)
         body = FileBody(file_path)
-        result = self.request(method, path, headers=headers, data=body, etag=etag)
+        timeout = self.upload_timeout(body.size, budget)
+        result = self.request(method, path, headers=headers, data=body, etag=etag, timeout=timeout)
         if body.sent_bytes == body.size and body.sent_digest.hexdigest() != fingerprint:
             raise AMSError('%s changed while it was uploaded: its SHA-256 is no longer %s' % (file_path, fingerprint))
         return result
+
+    def upload_timeout(self, size, budget=None):
+        """Seconds to wait for the answer to an upload of ``size`` bytes.
+
+        At least 300 s (as AMS's own Go client allows) and one second per 20 MB,
+        never less than ``request_timeout``; ``budget`` (what is left of the task's
+        time, in seconds or as the task's Deadline) caps it.
+        """
+        timeout = max(self.request_timeout, UPLOAD_TIMEOUT_FLOOR, float(size) / UPLOAD_CHECK_RATE)
+        if isinstance(budget, Deadline):
+            budget = budget.remaining()
+        if budget is not None:
+            timeout = max(self.request_timeout, min(timeout, float(budget)))
+        return timeout
 
     # -- operations -------------------------------------------------------------
 
@@ -415,8 +440,26 @@ class AMSClient:
 
     # -- facts --------------------------------------------------------------------
 
+    def api(self):
+        """The server's ``GET /1.0`` document, read once per client (that is, once per task)."""
+        if self._api is None:
+            self._api = dict(self.get('/1.0').metadata or {})
+        return self._api
+
+    def api_extensions(self):
+        return frozenset(self.api().get('api_extensions') or ())
+
+    def has_extension(self, extension):
+        return extension in self.api_extensions()
+
+    def require_extension(self, extension, feature):
+        """Refuse, before anything is sent, a feature whose API extension the server lacks."""
+        if not self.has_extension(extension):
+            raise AMSUnsupportedError('AMS at %s does not support %s: it lacks the API extension %s'
+                                      % (self.url, feature, extension))
+
     def server_info(self):
-        info = dict(self.get('/1.0').metadata or {})
+        info = dict(self.api())
         info['version'] = (self.get('/1.0/version').metadata or {}).get('version')
         return info
 

@@ -132,9 +132,11 @@ def launch_body(params, app_id=None, image_id=None):
     for key in ('node', 'user_data'):
         if params.get(key) is not None:
             body[key] = params[key]
-    for key in ('cpu', 'gpu_slots'):
-        if params.get(key) is not None:
-            body[key] = params[key]
+    # Option -> the key AMS reads (its Go client's ContainersPost): the API text's example
+    # spells them cpu and gpu_slots, which AMS silently ignores.
+    for option, key in (('cpu', 'cpus'), ('gpu_slots', 'gpu-slots')):
+        if params.get(option) is not None:
+            body[key] = params[option]
     _positive(params, 'cpu')
     if params.get('gpu_slots') is not None and params['gpu_slots'] < 0:
         raise LaunchOptionError('gpu_slots must not be negative, got %s' % params['gpu_slots'])

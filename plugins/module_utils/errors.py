@@ -36,6 +36,10 @@ class AMSConfigurationError(AMSError):
     """The connection options are wrong before anything is sent (bad URL, unreadable key, ...)."""
 
 
+class AMSUnsupportedError(AMSError):
+    """The server lacks an API extension the task needs; raised before anything is sent."""
+
+
 class AMSConnectionError(AMSError):
     """The server could not be reached; nothing was sent."""
 

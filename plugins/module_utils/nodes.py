@@ -65,12 +65,25 @@ _COMPARE = {
 }
 
 
+# AMS before 1.20 spells unschedulable "unscheduable"; its Go client still carries both.
+LEGACY_SPELLINGS = {'unschedulable': 'unscheduable'}
+
+
+def wire_name(node, field):
+    """The key ``field`` has on this server: the one the node object uses (the current one when both)."""
+    legacy = LEGACY_SPELLINGS.get(field)
+    if legacy and field not in node and legacy in node:
+        return legacy
+    return field
+
+
 def reported(node, field):
     """(True, value) when AMS reports ``field`` for ``node``, else (False, None)."""
     if field == 'unmanaged':
         if 'managed' in node:
             return True, not node['managed']
         return False, None
+    field = wire_name(node, field)
     if field in node:
         return True, node[field]
     return False, None
@@ -97,9 +110,14 @@ def updates(node, desired):
     for field in UPDATABLE:
         if desired.get(field) is None:
             continue
-        if not _COMPARE[field](node.get(field), desired[field]):
+        if not _COMPARE[field](reported(node, field)[1], desired[field]):
             patch[field] = desired[field]
     return patch
+
+
+def patch_body(node, patch):
+    """``updates()`` as sent to this server: each field under the name the node object uses."""
+    return dict((wire_name(node, field), value) for field, value in patch.items())
 
 
 def creation_body(name, desired):

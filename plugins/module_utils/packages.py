@@ -338,6 +338,12 @@ class Package:
             os.unlink(self.path)
 
 
+def require_archive_support(client, kind, src):
+    """Refuse a .zip package on a server that cannot take one, before anything is sent."""
+    if kind == ZIP:
+        client.require_extension('zip_archive_support', 'packages in .zip archives (src %s)' % src)
+
+
 def inspect(src, allowed_kinds, member, what, allow_directory):
     """Check ``src`` and read its ``member``; returns (kind or None for a directory, parsed member).
 
@@ -451,11 +457,12 @@ class VersionedPackageTask:
             if current is None:
                 answer = self.client.upload('POST', '/1.0/' + self.collection, package.path,
                                             fingerprint=package.compute_fingerprint(),
-                                            request_meta=self.create_request())
+                                            request_meta=self.create_request(), budget=self.deadline)
             else:
                 answer = self.client.upload('PATCH', self.path(), package.path,
                                             fingerprint=package.compute_fingerprint(),
-                                            request_meta=self.update_request(current.metadata), etag=current.etag)
+                                            request_meta=self.update_request(current.metadata), etag=current.etag,
+                                            budget=self.deadline)
             self.wait_for(answer)
         self.converge(step, '%s %s' % (self.what, self.name))
 

@@ -156,6 +156,7 @@ class AMSAddon(packages.VersionedPackageTask, AMSModule):
     def _package(self):
         src = self.module.params['src']
         kind, manifest = packages.inspect(src, packages.ADDON_KINDS, 'manifest.yaml', 'addon', allow_directory=True)
+        packages.require_archive_support(self.client, kind, src)
         packages.check_declared_name(manifest, src, 'addon', self.name)
         description = manifest.get('description')
         if not isinstance(description, str) or not description.strip():

@@ -190,7 +190,9 @@ class AMSApplication(AMSModule):
         if self.module.params['state'] == 'absent':
             self._absent()
             return
+        self._check_resources()
         manifest, kind = self._inspect_package()
+        packages.require_archive_support(self.client, kind, self.module.params['src'])
         image = self._check_references(manifest)
         package = None
         if manifest is not None:
@@ -206,6 +208,12 @@ class AMSApplication(AMSModule):
                 package.discard()
 
     # -- checks before anything is sent ------------------------------------------
+
+    def _check_resources(self):
+        try:
+            applications.normalise_resources(self.module.params['resources'])
+        except applications.ResourceError as exc:
+            raise AMSConfigurationError(str(exc))
 
     def _inspect_package(self):
         src = self.module.params['src']
@@ -249,6 +257,8 @@ class AMSApplication(AMSModule):
         return objects.find(self.client, 'applications', self.name)
 
     def _ams_manifest(self):
+        self.client.require_extension('application_manifest_download',
+                                      'comparing the manifest of application %s with a package' % self.name)
         text = self.client.get_text(self.path + '/manifest')
         try:
             return packages.parse_yaml_mapping(text, 'the manifest AMS reports for application %s' % self.name)
@@ -321,7 +331,7 @@ class AMSApplication(AMSModule):
             return
         if create:
             answer = self.client.upload('POST', '/1.0/applications', package.path,
-                                        fingerprint=package.compute_fingerprint())
+                                        fingerprint=package.compute_fingerprint(), budget=self.deadline)
             self._wait_ready(answer, min_version=0)
             return
         keys, _ams_manifest = self._manifest_changes(package)
@@ -329,7 +339,7 @@ class AMSApplication(AMSModule):
             return
         latest = objects.latest_version(current.metadata)
         answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
-                                    etag=current.etag)
+                                    etag=current.etag, budget=self.deadline)
         self._wait_ready(answer, min_version=objects.version_number(latest) + 1 if latest else 0)
 
     # -- update ------------------------------------------------------------------

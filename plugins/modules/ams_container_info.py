@@ -117,6 +117,8 @@ class AMSContainerInfo(AMSInfoModule):
         for name in params['logs'] or []:
             if not name or '/' in name or name in ('.', '..'):
                 raise AMSConfigurationError('logs: %r is not a log file name (such as android.log)' % name)
+        if params['logs']:
+            self.client.require_extension('container_logs', 'reading the log files of containers')
         self.app_id = None
         if params['application'] is not None:
             app = find_by_name_or_id(list_objects(self.client, 'applications'), params['application'], 'application')

@@ -47,6 +47,9 @@ options:
     description:
       - Whether AMS uses this image when an application or container names none. Only one image is the default.
       - Left as it is when not set (a new image is then not the default).
+      - AMS can make an image the default but has no request that unsets a default image, so V(false) on the
+        image that is the default fails (make another image the default instead); on any other image it
+        changes nothing.
     type: bool
   version:
     description:
@@ -134,7 +137,8 @@ class AMSImage(packages.VersionedPackageTask, AMSModule):
         return {'name': self.name, 'default': bool(self.module.params['default'])}
 
     def update_request(self, current):
-        return {'name': self.name, 'default': bool(current.get('default'))}
+        # As AMS's Go client sends it (an empty ImagePatch): the upload leaves the default flag alone.
+        return {'default': None, 'force_sync': False}
 
     def run(self):
         params = self.module.params
@@ -168,6 +172,10 @@ class AMSImage(packages.VersionedPackageTask, AMSModule):
         upload = self.needs_upload(current, package)
         wanted_default = self.module.params['default']
         now_default = bool(current.metadata.get('default')) if current else False
+        if wanted_default is False and now_default:
+            raise AMSConfigurationError('image %s is the default image, and AMS has no request that unsets a default '
+                                        'image: make another image the default (default: true on it) instead'
+                                        % self.name)
         # A new image gets its default flag with the upload; an existing one through a JSON PATCH.
         patch_default = current is not None and wanted_default is not None and wanted_default != now_default
         after = packages.state_after_upload(before, self.name, package.compute_fingerprint()) if upload else dict(before)

@@ -278,7 +278,7 @@ class AMSNode(AMSModule):
             expected = dict(node)
             expected.update(patch)
             return expected
-        self.wait_for(self.client.patch(self.path, body=patch, etag=etag))
+        self.wait_for(self.client.patch(self.path, body=nodes.patch_body(node, patch), etag=etag))
         return self._read()[0] or {}
 
     def _absent(self):

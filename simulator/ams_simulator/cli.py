@@ -50,6 +50,8 @@ def build_parser():
     parser.add_argument("--populate-nodes", type=_count, default=0, metavar="N")
     parser.add_argument("--populate-containers", type=_count, default=0, metavar="M")
     parser.add_argument("--request-log", metavar="PATH", help="default: STATE_DIR/requests.log")
+    parser.add_argument("--without-extension", action="append", default=[], metavar="NAME",
+                        help="leave this API extension out of GET /1.0, as an older AMS would (repeatable)")
     return parser
 
 

@@ -60,6 +60,7 @@ def _bad_inputs(files, connection):
         ('image-no-metadata', 'ams_image', {'name': IMAGE, 'src': files['image_no_metadata']}, ['metadata.yaml']),
         ('image-version-word', 'ams_image', {'name': IMAGE, 'state': 'absent', 'version': 'latest'}, ['version']),
         ('image-no-name', 'ams_image', {'src': files['image']}, ['name']),
+        ('image-unset-default', 'ams_image', {'name': IMAGE, 'default': False}, ['default', 'another image']),
         # ams_addon
         ('addon-no-manifest', 'ams_addon', {'name': ADDON, 'src': files['addon_no_manifest']}, ['manifest.yaml']),
         ('addon-bad-yaml', 'ams_addon', {'name': ADDON, 'src': files['addon_bad_yaml']}, ['YAML']),
@@ -77,6 +78,9 @@ def _bad_inputs(files, connection):
         ('app-unknown-addon', 'ams_application', app(src=files['app_unknown_addon']), ['no-such-addon']),
         ('app-instance-type-option', 'ams_application', {'name': APP, 'instance_type': 'huge'}, ['instance_type']),
         ('app-resources-not-dict', 'ams_application', {'name': APP, 'resources': 'lots'}, ['resources']),
+        ('app-resources-unknown-key', 'ams_application', {'name': APP, 'resources': {'cpu': 2}}, ['cpu', 'cpus']),
+        ('app-resources-bad-size', 'ams_application', {'name': APP, 'resources': {'memory': 'lots'}},
+         ['resources.memory', 'lots']),
         # ams_application_version
         ('version-unknown-app', 'ams_application_version',
          {'application': 'no-such-app', 'version': 0, 'state': 'published'}, ['no-such-app']),
@@ -150,7 +154,7 @@ def world(tmp_path_factory, request):
     ansible = AnsibleRunner(collections_tree(base / 'collections'), base)
     setup = ansible.run_tasks([
         ('ams_node', dict(connection, name=NODE, address='10.9.0.1', cpus=4, memory='8GB')),
-        ('ams_image', dict(connection, name=IMAGE, src=files['image'])),
+        ('ams_image', dict(connection, name=IMAGE, src=files['image'], default=True)),
         ('ams_addon', dict(connection, name=ADDON, src=files['addon'])),
         ('ams_application', dict(connection, name=APP, src=files['app'])),
     ])

@@ -3,6 +3,8 @@
 from .. import envelopes
 
 API_EXTENSIONS = [
+    "zip_archive_support",
+    "container_logs",
     "application_manifest_download",
     "application_image_export",
     "application_watchdog_settings",
@@ -21,7 +23,8 @@ async def get_root(request):
 async def get_api(request):
     level = request["auth"]
     return envelopes.sync({
-        "api_extensions": API_EXTENSIONS,
+        "api_extensions": [name for name in API_EXTENSIONS
+                           if name not in (getattr(request.app["sim"].options, "without_extension", None) or ())],
         "api_status": "stable",
         "api_version": "1.0",
         "auth": "trusted" if level == "local" else level,

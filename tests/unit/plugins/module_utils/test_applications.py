@@ -5,6 +5,8 @@
 
 """Applications: fields changed in place, and waiting until an application is ready."""
 
+import re
+
 import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils import applications
@@ -57,6 +59,31 @@ def test_validations_name_the_problem():
     assert applications.name_problem('my-game', 'name') is None
     assert 'holds a character' in applications.name_problem('my game', 'name')
     assert 'holds a character' in applications.name_problem('a/b', 'name')
+
+
+def test_resources_are_sent_with_the_keys_of_the_go_sdk():
+    # api.ApplicationResourcesPost: cpus, memory and disk-size (strings with units), gpu-slots,
+    # gpu-type, vpu-slots, and no_disk_reserve with its underscore.
+    body, _before, _after = applications.changes(
+        {'resources': {}}, options(resources={'cpus': 2, 'memory': 4000000000, 'disk_size': '8GB', 'gpu_slots': 1,
+                                              'vpu-slots': 1, 'gpu_type': 'nvidia', 'no-disk-reserve': True}))
+    assert body == {'resources': {'cpus': 2, 'memory': '4000000000', 'disk-size': '8GB', 'gpu-slots': 1,
+                                  'vpu-slots': 1, 'gpu-type': 'nvidia', 'no_disk_reserve': True}}
+
+
+def test_resource_sizes_compare_as_bytes():
+    app = {'resources': {'memory': '4GB', 'disk-size': '3GiB', 'no_disk_reserve': True}}
+    wanted = options(resources={'memory': '4000MB', 'disk_size': 3221225472, 'no_disk_reserve': True})
+    assert applications.changes(app, wanted) == ({}, {}, {})
+
+
+@pytest.mark.parametrize('resources, words', [
+    ({'cpu': 2}, 'cpu is not a resource AMS knows'),
+    ({'memory': 'plenty'}, "resources.memory 'plenty' is not a size"),
+])
+def test_unknown_resources_and_bad_sizes_are_refused(resources, words):
+    with pytest.raises(applications.ResourceError, match=re.escape(words)):
+        applications.normalise_resources(resources)
 
 
 def app(status_code, versions):

@@ -320,3 +320,38 @@ def test_tls_eof_on_a_write_is_ambiguous():
     transport.send = send
     with pytest.raises(errors.AMSAmbiguousError):
         client.post('/1.0/containers', body={})
+
+
+def test_upload_waits_longer_than_request_timeout_and_within_the_budget(tmp_path):
+    package = tmp_path / 'image.tar.xz'
+    package.write_bytes(b'\xfd7zXZ' + b'x' * 1024)
+    client, transport, _clock = make_client([async_op('op-a'), async_op('op-b')], request_timeout=30)
+    client.upload('POST', '/1.0/images', str(package))
+    client.upload('POST', '/1.0/images', str(package), budget=120)
+    assert [sent['timeout'] for sent in transport.sent] == [300.0, 120.0]
+
+
+def test_upload_timeout_grows_with_the_size_and_never_drops_below_request_timeout():
+    client, _transport, _clock = make_client([], request_timeout=30)
+    assert client.upload_timeout(20 * 1000 * 1000 * 1000) == 1000.0
+    assert client.upload_timeout(20 * 1000 * 1000 * 1000, budget=600) == 600.0
+    assert client.upload_timeout(1, budget=5) == 30.0
+
+
+# -- feature detection -------------------------------------------------------------
+
+def test_api_extensions_are_read_once_per_client():
+    client, transport, _clock = make_client([sync({'api_extensions': ['instance_support'], 'auth': 'trusted'})])
+    assert client.has_extension('instance_support')
+    assert not client.has_extension('instance_exec')
+    client.require_extension('instance_support', 'instances')
+    assert len(transport.sent) == 1
+
+
+def test_a_missing_extension_is_refused_naming_feature_and_extension():
+    client, transport, _clock = make_client([sync({'api_extensions': [], 'auth': 'trusted'})])
+    with pytest.raises(errors.AMSUnsupportedError) as caught:
+        client.require_extension('zip_archive_support', 'packages in .zip archives')
+    assert caught.value.message == ('AMS at https://ams.test:8444 does not support packages in .zip archives: '
+                                    'it lacks the API extension zip_archive_support')
+    assert [sent['method'] for sent in transport.sent] == ['GET']

@@ -32,7 +32,15 @@ def test_image_launch_body():
 
 def test_application_launch_body_has_no_instance_type():
     body = launch_body({'instance_type': 'a4.3', 'gpu_slots': 0}, app_id='app1')
-    assert body == {'app_id': 'app1', 'gpu_slots': 0}
+    assert body == {'app_id': 'app1', 'gpu-slots': 0}
+
+
+def test_launch_resources_carry_the_names_of_the_go_sdk_containers_post():
+    # api.ContainersPost: CPUs `json:"cpus"`, GPUSlots `json:"gpu-slots"`, Memory and DiskSize
+    # `json:"memory"`/`json:"disk_size"` as int64 byte counts.
+    body = launch_body({'cpu': 3, 'gpu_slots': 1, 'memory': '3GB', 'disk_size': '2GiB'}, app_id='app1')
+    assert body == {'app_id': 'app1', 'cpus': 3, 'gpu-slots': 1, 'memory': 3000000000, 'disk_size': 2147483648}
+    assert 'cpu' not in body and 'gpu_slots' not in body
 
 
 @pytest.mark.parametrize('params, words', [

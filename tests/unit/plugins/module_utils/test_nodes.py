@@ -49,3 +49,22 @@ def test_creation_body_takes_given_fields_but_not_unschedulable():
 def test_managed_view_shows_unmanaged_from_managed():
     assert nodes.managed_view(NODE, ['cpus', 'unmanaged', 'storage_device']) == {'cpus': 4, 'unmanaged': False}
     assert nodes.managed_view(None, ['cpus']) == {}
+
+
+LEGACY_NODE = dict((key, value) for key, value in NODE.items() if key != 'unschedulable')
+LEGACY_NODE['unscheduable'] = True
+
+
+def test_a_node_of_an_older_ams_is_read_by_its_spelling_unscheduable():
+    # api.Node carries both `json:"unschedulable"` and the deprecated `json:"unscheduable"` (AMS < 1.20).
+    assert nodes.updates(LEGACY_NODE, {'unschedulable': True}) == {}
+    assert nodes.managed_view(LEGACY_NODE, ['unschedulable']) == {'unschedulable': True}
+
+
+def test_the_patch_uses_the_spelling_the_server_reports():
+    # api.NodePatch: Unschedulable *bool `json:"unschedulable"`, DEPRECATEDUnschedulable `json:"unscheduable"`.
+    patch = nodes.updates(LEGACY_NODE, {'unschedulable': False, 'cpus': 8})
+    assert nodes.patch_body(LEGACY_NODE, patch) == {'unscheduable': False, 'cpus': 8}
+    assert nodes.patch_body(NODE, nodes.updates(NODE, {'unschedulable': True})) == {'unschedulable': True}
+    both = dict(LEGACY_NODE, unschedulable=True)
+    assert nodes.patch_body(both, {'unschedulable': False}) == {'unschedulable': False}

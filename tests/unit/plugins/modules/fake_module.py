@@ -5,11 +5,20 @@
 
 """What the fake AMS clients share: their client basics, a stand-in AnsibleModule and a way to run a module class."""
 
+from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
 from ansible_collections.anbox.ams.tests.unit.plugins.fake_clock import FakeClock
 
 
 class FakeClient(FakeClock):
-    """The parts of the AMSClient interface every fake AMS has the same: time, backoff and closing."""
+    """The parts of the AMSClient interface every fake AMS has the same: time, backoff, closing, feature detection."""
+
+    url = 'https://ams.test:8444'
+    # What the tests' AMS announces in GET /1.0; a test may take extensions away.
+    extensions = frozenset(['application_manifest_download', 'zip_archive_support', 'container_logs'])
+    require_extension = AMSClient.require_extension
+
+    def has_extension(self, extension):
+        return extension in self.extensions
 
     def backoff_delay(self, attempt):
         return 0.5 * attempt

@@ -136,7 +136,8 @@ class FakePackageAMS(FakeClient):
             del store[name]
         return self._operation(collection, name)
 
-    def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None):
+    def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None, budget=None):
+        assert budget is not None, 'an upload is bounded by the task time'
         fingerprint = fingerprint or sha256_file(file_path)
         assert fingerprint == sha256_file(file_path)
         self.calls.append(('UPLOAD ' + method, path, request_meta, etag))

@@ -179,7 +179,7 @@ def test_launch_body_carries_the_launch_options(ams):
                                                                  'disable_watchdog': True}))
     body = [call[2] for call in ams.calls if call[0] == 'POST'][0]
     assert body == {'app_id': 'app1', 'app_version': 2, 'node': 'lxd1', 'memory': 4000000000, 'disk_size': 1024,
-                    'cpu': 2, 'config': {'platform': 'webrtc', 'disable_watchdog': True}}
+                    'cpus': 2, 'config': {'platform': 'webrtc', 'disable_watchdog': True}}
 
 
 def test_lost_removal_answer_is_checked_not_resent(ams):

@@ -74,7 +74,8 @@ def test_other_fingerprint_adds_one_version_with_the_etag(tmp_path, ams):
     ams.add_image('android', fingerprints=('old',))
     etag = ams.etags[('images', 'android')]
     result = run(AMSImage, ams, image_params(src=src), tmp_path)
-    assert ams.mutations() == [('UPLOAD PATCH', '/1.0/images/android', {'name': 'android', 'default': False}, etag)]
+    # As api.ImagePatch{} marshals: the upload leaves the default flag alone.
+    assert ams.mutations() == [('UPLOAD PATCH', '/1.0/images/android', {'default': None, 'force_sync': False}, etag)]
     assert result['diff']['before']['fingerprint'] == 'old'
     assert result['diff']['after']['versions'] == [0, 1]
 
@@ -84,6 +85,34 @@ def test_default_is_set_by_json_patch_without_upload(tmp_path, ams):
     result = run(AMSImage, ams, image_params(default=True), tmp_path)
     assert [call[:3] for call in ams.mutations()] == [('PATCH', '/1.0/images/android', {'default': True})]
     assert result['changed'] is True and result['image']['default'] is True
+
+
+def test_default_false_cannot_unset_the_default_image(tmp_path, ams):
+    ams.add_image('android', default=True)
+    for check_mode in (True, False):
+        with pytest.raises(AMSConfigurationError) as caught:
+            run(AMSImage, ams, image_params(default=False), tmp_path, check_mode=check_mode)
+        assert 'no request that unsets a default image' in caught.value.message
+    assert ams.mutations() == []
+
+
+def test_default_false_on_another_image_changes_nothing(tmp_path, ams):
+    ams.add_image('android')
+    result = run(AMSImage, ams, image_params(default=False), tmp_path)
+    assert result['changed'] is False and ams.mutations() == []
+
+
+def test_a_zip_addon_needs_zip_archive_support(tmp_path, ams):
+    import zipfile
+    archive = str(tmp_path / 'tools.zip')
+    with zipfile.ZipFile(archive, 'w') as handle:
+        handle.writestr('manifest.yaml', 'name: tools\ndescription: tools\n')
+        handle.writestr('hooks/install', '#!/bin/sh\n')
+    ams.extensions = frozenset()
+    with pytest.raises(Exception) as caught:
+        run(AMSAddon, ams, addon_params(src=archive), tmp_path)
+    assert 'lacks the API extension zip_archive_support' in str(caught.value)
+    assert ams.calls == []
 
 
 def test_image_check_mode_sends_nothing(tmp_path, ams):
