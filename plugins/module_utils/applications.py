@@ -33,6 +33,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.sizes import SizeError, 
 
 # -- manifests ----------------------------------------------------------------------------------
 
+
 def _is_empty(value):
     return value is None or value == '' or value == [] or value == {}
 

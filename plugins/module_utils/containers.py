@@ -152,6 +152,7 @@ def launch_body(params, app_id=None, image_id=None):
         body['config'] = config
     return body
 
+
 def operation_container_ids(operation):
     """Ids of the containers an operation launched or removed."""
     return operation.resource_ids('containers') or operation.resource_ids('instances')

@@ -223,7 +223,7 @@ class AMSApplication(AMSModule):
                                           allow_directory=True)
         packages.check_declared_name(manifest, src, 'application', self.name)
         problem = applications.instance_type_problem(manifest.get('instance-type'),
-                                                           'instance-type in manifest.yaml of %s:' % src)
+                                                     'instance-type in manifest.yaml of %s:' % src)
         if problem:
             raise AMSConfigurationError('invalid application package: ' + problem)
         return manifest, kind

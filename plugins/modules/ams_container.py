@@ -288,11 +288,11 @@ class AMSContainer(AMSModule):
             app = require_by_name_or_id(list_objects(self.client, 'applications'), params['application'],
                                         'application')
             selector = containers.Selector(app_id=app.get('id'), app_version=params['application_version'],
-                                                    node=params['node'])
+                                           node=params['node'])
             return selector, selector.describe(app_name=app.get('name'))
         image = require_by_name_or_id(list_objects(self.client, 'images'), params['image'], 'image')
         selector = containers.Selector(image_id=image.get('id'), image_version=params['image_version'],
-                                                node=params['node'])
+                                       node=params['node'])
         return selector, selector.describe(image_name=image.get('name'))
 
     def _launch_body(self, selector):

@@ -49,7 +49,7 @@ def test_options_not_set_are_not_managed():
 
 def test_options_govern_their_manifest_keys():
     overridden = applications.manifest_keys_overridden(options(tags=[], inhibit_auto_updates=True,
-                                                                     instance_type='a2.3'))
+                                                               instance_type='a2.3'))
     assert overridden == {'tags', 'instance-type'}
 
 

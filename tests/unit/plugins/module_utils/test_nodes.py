@@ -42,7 +42,7 @@ def test_same_creation_only_values_do_not_conflict():
 
 def test_creation_body_takes_given_fields_but_not_unschedulable():
     body = nodes.creation_body('lxd2', {'address': '10.0.0.5', 'trust_password': 'pw', 'cpus': 2,
-                                              'unschedulable': True, 'memory': None})
+                                        'unschedulable': True, 'memory': None})
     assert body == {'name': 'lxd2', 'address': '10.0.0.5', 'trust_password': 'pw', 'cpus': 2}
 
 
