@@ -97,7 +97,7 @@ def _size(params, key):
     return size
 
 
-def _services(services):
+def checked_services(services):
     checked = []
     for index, service in enumerate(services or []):
         where = 'services[%d]' % index
@@ -145,7 +145,7 @@ def launch_body(params, app_id=None, image_id=None):
         if size is not None:
             body[key] = size
     if params.get('services'):
-        body['services'] = _services(params['services'])
+        body['services'] = checked_services(params['services'])
     config = dict((key, value) for key, value in (params.get('config') or {}).items()
                   if key in CONFIG_KEYS and value is not None)
     if config:
