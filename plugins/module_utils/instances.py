@@ -112,8 +112,11 @@ def check_options(params):
     wanted = {
         'resources': _resources(params),
         'config': _config(params),
-        'services': containers.checked_services(params.get('services')),
     }
+    try:
+        wanted['services'] = containers.checked_services(params.get('services'))
+    except containers.LaunchOptionError as exc:
+        raise InstanceOptionError(str(exc))
     for key in ('application_version', 'image_version'):
         if params.get(key) is not None and params[key] < 0:
             raise InstanceOptionError('%s must be 0 or more, got %d' % (key, params[key]))
