@@ -253,8 +253,13 @@ def _manifest_changes(body):
     """The manifest of a new version made by a PATCH of NEW_VERSION_FIELDS (manifest spelling)."""
     changes = {}
     if "services" in body:
-        changes["services"] = [{"port-end" if key == "port_end" else key: value for key, value in service.items()}
-                               for service in body["services"]]
+        changes["services"] = []
+        for service in body["services"]:
+            entry = {"name": service.get("name", ""), "port": service.get("port"),
+                     "protocols": service.get("protocols", ["tcp"]), "expose": service.get("expose", False)}
+            if "port_end" in service:
+                entry["port-end"] = service["port_end"]
+            changes["services"].append(entry)
     if "watchdog" in body:
         changes["watchdog"] = {"disabled": body["watchdog"].get("disabled", False),
                                "allowed-packages": body["watchdog"].get("allowed-packages", [])}
