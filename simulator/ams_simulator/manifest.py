@@ -1,4 +1,4 @@
-"""Application manifest: validation (per FACTS.md) and rendering with the defaults AMS fills in."""
+"""Application manifest: validation (the keys Anbox Cloud documents) and rendering with the defaults AMS fills in."""
 
 import yaml
 
