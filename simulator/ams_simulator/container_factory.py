@@ -41,7 +41,7 @@ def create(store, spec, initial_status=1):
         "created_at": unix_now(), "address": address, "public_address": node["public_address"],
         "services": services, "stored_logs": None, "error_message": "", "config": config,
         "resources": instance_types.resources_object(spec.need.cpus, spec.need.memory, spec.need.disk,
-                                                     spec.need.gpu_slots),
+                                                     spec.need.gpu_slots, spec.need.vpu_slots),
         "architecture": "x86_64", "tags": spec.tags,
     }
     status.set_status(data, status.CONTAINER, initial_status)

@@ -27,7 +27,9 @@ class Simulator:
         self.failures = FailureRules(options.fail or ())
         self.stale_etag = StaleEtagRules(getattr(options, "stale_etag_once", None) or ())
         self.faults = FaultInjector(options.fault_503_rate, options.fault_reset_rate, options.fault_latency,
-                                    options.fault_seed, parse_methods(getattr(options, "fault_methods", None)))
+                                    options.fault_seed, parse_methods(getattr(options, "fault_methods", None)),
+                                    getattr(options, "fault_drop_answer_rate", 0.0))
+        self.disabled_extensions = frozenset(getattr(options, "disable_extension", None) or ())
         self.request_log_path = os.path.abspath(options.request_log or os.path.join(self.state_dir, "requests.log"))
         self.request_log = RequestLog(self.request_log_path)
         self.trusted = {row["fingerprint"] for row in self.store.all("SELECT fingerprint FROM certificates")}

@@ -29,4 +29,11 @@ def precondition_failed(message="ETag doesn't match: the object changed since it
 
 
 class OperationFailed(Exception):
-    """Raised inside an operation's apply step: the operation ends with status 400 and this text as `err`."""
+    """Raised inside an operation's apply step: the operation ends with status 400 and this text as `err`.
+
+    Normally what the operation had done is rolled back; with keep_changes the changes the apply step made
+    stay (a container that failed to start is kept, in error, with its log files)."""
+
+    def __init__(self, message, keep_changes=False):
+        super().__init__(message)
+        self.keep_changes = keep_changes

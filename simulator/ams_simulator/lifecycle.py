@@ -3,13 +3,11 @@
 Each transition runs in one transaction; on restart `resume_pending` re-arms the ones still pending.
 """
 
-import json
-
 from . import container_factory, repo, scheduler, status
 from .clock import rfc3339_now
 from .db import dumps
-from .errors import ApiError
-from .publishing import apply_auto_publish
+from .errors import ApiError, OperationFailed
+from .publishing import apply_auto_publish, prune_versions
 
 CREATED, RUNNING, ERROR = 1, 4, -1
 _LOG_NAMES = ("android.log", "console.log", "container.log", "system.log")
@@ -26,31 +24,34 @@ def _failure_logs(container, reason):
     }
 
 
-def schedule_boot(sim, container_id):
-    sim.later(sim.options.container_boot_delay, lambda: boot(sim, container_id))
-
-
 def boot(sim, container_id):
-    with sim.store.transaction():
-        container = repo.find_container(sim.store, container_id)
-        if container is None or container["status_code"] != CREATED:
-            return
-        image_name = ""
-        if container["image_id"]:
-            image = repo.find_image(sim.store, container["image_id"])
-            image_name = image["name"] if image else ""
-        if sim.failures.matches("container", container["app_name"], container["app_id"], image_name,
-                                container["image_id"]):
-            reason = "container %s failed to start (simulated failure)" % container["name"]
-            logs = _failure_logs(container, reason)
-            container["error_message"] = reason
-            container["stored_logs"] = sorted(logs)
-            status.set_status(container, status.CONTAINER, ERROR)
-            sim.store.execute("UPDATE containers SET logs = ? WHERE id = ?", (dumps(logs), container_id))
-        else:
-            status.set_status(container, status.CONTAINER, RUNNING)
+    """The end of the launch operation (runs inside its transaction): the container is running, or it failed
+    to start; then it stays in error with its log files and the operation fails with the reason."""
+    container = repo.find_container(sim.store, container_id)
+    if container is None or container["status_code"] != CREATED:
+        return
+    image_name = ""
+    if container["image_id"]:
+        image = repo.find_image(sim.store, container["image_id"])
+        image_name = image["name"] if image else ""
+    if sim.failures.matches("container", container["app_name"], container["app_id"], image_name,
+                            container["image_id"]):
+        reason = "container %s failed to start (simulated failure)" % container["name"]
+        logs = _failure_logs(container, reason)
+        container["error_message"] = reason
+        container["stored_logs"] = sorted(logs)
+        status.set_status(container, status.CONTAINER, ERROR)
+        sim.store.execute("UPDATE containers SET logs = ? WHERE id = ?", (dumps(logs), container_id))
         repo.save_container(sim.store, container)
-    sim.events.lifecycle("container-" + container["status"], "/1.0/containers/" + container_id)
+        raise OperationFailed(reason, keep_changes=True)
+    status.set_status(container, status.CONTAINER, RUNNING)
+    repo.save_container(sim.store, container)
+
+
+def announce(sim, container_id):
+    container = repo.find_container(sim.store, container_id)
+    if container is not None:
+        sim.events.lifecycle("container-" + container["status"], "/1.0/containers/" + container_id)
 
 
 def start_bootstrap(sim, app_id, number):
@@ -93,6 +94,7 @@ def finish_bootstrap(sim, app_id, number, error=None):
             version["error_message"] = error
             status.set_status(version, status.VERSION, ERROR)
             status.set_status(app, status.APPLICATION, ERROR)
+            prune_versions(sim.store, app, keep=number)
         else:
             status.set_status(version, status.VERSION, 3)
             status.set_status(app, status.APPLICATION, 2)
@@ -102,16 +104,12 @@ def finish_bootstrap(sim, app_id, number, error=None):
 
 
 def resume_pending(sim):
-    """After a restart: bootstraps and boots that were in progress start again."""
+    """After a restart: bootstraps that were in progress start again.  (A launch interrupted by a restart
+    was rolled back with its operation, so no container is left half-started.)"""
     count = 0
     for app in repo.all_applications(sim.store):
         for version in app["versions"]:
             if version["status_code"] == 1:
                 start_bootstrap(sim, app["id"], version["number"])
                 count += 1
-    rows = sim.store.all("SELECT id, data FROM containers WHERE type = 'regular'")
-    for row in rows:
-        if json.loads(row["data"])["status_code"] == CREATED:
-            schedule_boot(sim, row["id"])
-            count += 1
     return count

@@ -76,9 +76,15 @@ class OperationManager:
         if error is None:
             try:
                 with self.store.transaction():
-                    if running.apply is not None:
-                        running.apply()
-                    self._finish(op_id, SUCCESS, "")
+                    try:
+                        if running.apply is not None:
+                            running.apply()
+                    except OperationFailed as exc:
+                        if not exc.keep_changes:
+                            raise
+                        self._finish(op_id, FAILURE, str(exc))
+                    else:
+                        self._finish(op_id, SUCCESS, "")
             except OperationFailed as exc:
                 error = str(exc)
             except ApiError as exc:
@@ -89,7 +95,7 @@ class OperationManager:
             with self.store.transaction():
                 self._run_rollback(running.rollback)
                 self._finish(op_id, FAILURE, error)
-        elif running.after is not None:
+        if error is None and running.after is not None:
             running.after()
         self._release(op_id)
 

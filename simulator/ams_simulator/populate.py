@@ -85,7 +85,7 @@ def populate(sim, node_count, container_count):
     status.set_status(version, status.VERSION, 3)
     app = {"id": app_id, "name": APP_NAME, "instance_type": INSTANCE_TYPE, "boot_package": "", "parent_image_id":
            image_id, "published": True, "versions": [version], "addons": [], "created_at": now, "immutable": False,
-           "tags": None, "resources": {}, "abi": "x86_64", "inhibit_auto_updates": False}
+           "tags": None, "resources": {"gpu-slots": -1}, "abi": "x86_64", "inhibit_auto_updates": False}
     status.set_status(app, status.APPLICATION, 2)
     size = instance_types.TYPES[INSTANCE_TYPE]
     resources = instance_types.resources_object(size["cpus"], size["memory"], size["disk"], 0)

@@ -12,18 +12,19 @@ ONLINE = 4
 
 
 class Requirement:
-    def __init__(self, cpus, memory, disk, gpu_slots):
+    def __init__(self, cpus, memory, disk, gpu_slots, vpu_slots=0):
         self.cpus = cpus
         self.memory = memory
         self.disk = disk
         self.gpu_slots = gpu_slots
+        self.vpu_slots = vpu_slots  # reported on the container; nodes have no VPUs to schedule them on
 
     def describe(self):
         return "%s cpu, %.1fGB memory%s" % (self.cpus, self.memory / 1e9,
                                             ", %d gpu slot(s)" % self.gpu_slots if self.gpu_slots > 0 else "")
 
 
-def requirement(instance_type, resources=None, cpu=None, memory=None, disk=None, gpu_slots=None):
+def requirement(instance_type, resources=None, cpu=None, memory=None, disk=None, gpu_slots=None, vpu_slots=None):
     """Instance-type sizes, overridden by application `resources`, overridden by explicit launch values."""
     base = instance_types.TYPES.get(instance_type) or {"cpus": 0, "memory": 0, "disk": 3 * 10 ** 9, "gpu_slots": 0}
     resources = resources or {}
@@ -32,8 +33,10 @@ def requirement(instance_type, resources=None, cpu=None, memory=None, disk=None,
     dsk = parse_size(resources["disk-size"], "resources.disk-size") if "disk-size" in resources else base["disk"]
     gpu = resources.get("gpu-slots", base["gpu_slots"])
     gpu = base["gpu_slots"] if gpu is None or gpu < 0 else gpu
+    vpu = resources.get("vpu-slots") or 0
     return Requirement(cpu if cpu is not None else cpus, memory if memory is not None else mem,
-                       disk if disk is not None else dsk, gpu_slots if gpu_slots is not None else gpu)
+                       disk if disk is not None else dsk, gpu_slots if gpu_slots is not None else gpu,
+                       vpu_slots if vpu_slots is not None else vpu)
 
 
 def node_capacity(node):

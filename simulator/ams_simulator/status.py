@@ -1,4 +1,4 @@
-"""Numeric status codes and their names, per object kind (see FACTS.md)."""
+"""Numeric status codes and their names, per object kind, as AMS reports them."""
 
 APPLICATION = {-1: "error", 0: "unknown", 1: "initializing", 2: "ready", 3: "deleted"}
 VERSION = {-1: "error", 0: "unknown", 1: "initializing", 2: "created", 3: "active", 4: "deleted", 5: "available",

@@ -7,10 +7,14 @@ from ..clock import unix_now
 from ..db import dumps
 from ..errors import OperationFailed, bad_request, conflict, not_found
 from . import packages
-from .common import check_if_match, etag_of, field, reject_unknown, recursion, sim_of
+from .common import Field, check_if_match, decode, etag_of, field, recursion, sim_of
 
 _KINDS = ("tar.bz2", "zip")
 _MANIFEST_KEYS = ("name", "description", "provides", "hooks")
+# api.AddonsPost and api.AddonPatch of the AMS SDK: the X-AMS-Request of an upload and of an update.
+CREATE_REQUEST = {"name": Field(str)}
+PATCH_REQUEST = {}
+_HEADER = "X-AMS-Request"
 
 
 def used_by(store, name):
@@ -75,9 +79,8 @@ def _failure(sim, name):
 
 async def create(request):
     sim = sim_of(request)
-    meta = uploads.ams_request_header(request, mandatory=True)
-    reject_unknown(meta, ("name",), "X-AMS-Request for an addon")
-    name = packages.check_name(field(meta, "name", str, required=True, what="X-AMS-Request"), "addon")
+    meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
+    name = packages.check_name(field(meta, "name", str, required=True, what=_HEADER), "addon")
     if repo.find_addon(sim.store, name) is not None:
         raise conflict("addon %s already exists" % name)
     upload, manifest = await _receive(request, sim, name)
@@ -105,8 +108,7 @@ async def patch(request):
     name = request.match_info["name"]
     current = repo.addon(sim.store, name)
     check_if_match(request, etag_of(render(sim.store, current)))
-    meta = uploads.ams_request_header(request, mandatory=True)
-    reject_unknown(meta, (), "X-AMS-Request for an addon update")
+    decode(request, uploads.ams_request_header(request), PATCH_REQUEST, _HEADER, prefix=_HEADER + ".")
     upload, manifest = await _receive(request, sim, name)
 
     def apply():

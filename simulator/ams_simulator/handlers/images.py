@@ -7,10 +7,17 @@ from ..clock import unix_now
 from ..db import dumps
 from ..errors import OperationFailed, bad_request, conflict, not_found
 from . import packages
-from .common import check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of
+from .common import FORCE, Field, check_if_match, decode, etag_of, field, read_body, recursion, sim_of
 
 _KINDS = ("tar.gz", "tar.bz2", "tar.xz")
 _ARCHITECTURES = ("x86_64", "amd64", "aarch64", "arm64")
+# api.ImagesPost of the AMS SDK, the X-AMS-Request of an image upload. path, type and source are for imports
+# from an image server, which the simulator does not have.
+CREATE_REQUEST = {"name": Field(str), "default": Field(bool), "path": Field(str, unmodelled=True),
+                  "type": Field(str, unmodelled=True), "source": Field(dict, pointer=True, unmodelled=True)}
+# api.ImagePatch of the AMS SDK: the X-AMS-Request of a re-upload and the body of a JSON PATCH.
+PATCH = {"default": Field(bool, pointer=True), "force_sync": Field(bool, unmodelled=True)}
+_HEADER = "X-AMS-Request"
 
 
 def used_by(store, image_id):
@@ -75,10 +82,9 @@ async def _receive(request, sim):
 
 async def create(request):
     sim = sim_of(request)
-    meta = uploads.ams_request_header(request, mandatory=True)
-    reject_unknown(meta, ("name", "default"), "X-AMS-Request for an image")
-    name = packages.check_name(field(meta, "name", str, required=True, what="X-AMS-Request"), "image")
-    make_default = field(meta, "default", bool, default=False, what="X-AMS-Request")
+    meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
+    name = packages.check_name(field(meta, "name", str, required=True, what=_HEADER), "image")
+    make_default = meta.get("default", False)
     if repo.find_image(sim.store, name) is not None:
         raise conflict("image %s already exists" % name)
     upload, metadata = await _receive(request, sim)
@@ -112,19 +118,17 @@ async def patch(request):
     image_id, name = current["id"], current["name"]
     check_if_match(request, etag_of(render(sim.store, current)))
     if uploads.is_upload(request):
-        meta = uploads.ams_request_header(request, mandatory=True)
-        reject_unknown(meta, ("name", "default"), "X-AMS-Request for an image")
-        if field(meta, "name", str, what="X-AMS-Request") not in (None, name):
-            raise bad_request("X-AMS-Request names image %r but the URL addresses image %r" % (meta["name"], name))
-        make_default = field(meta, "default", bool, what="X-AMS-Request")
+        meta = decode(request, uploads.ams_request_header(request), PATCH, _HEADER, prefix=_HEADER + ".")
+        # default: true makes this image the default; false or null leaves the default as it is.
+        make_default = meta.get("default", False)
         upload, metadata = await _receive(request, sim)
 
         def apply():
             image = repo.image(sim.store, image_id)
             number = max(v["version"] for v in image["versions"]) + 1
             image["versions"].append(_version(number, upload))
-            if make_default is not None:
-                image["default"] = make_default
+            if make_default:
+                image["default"] = True
             repo.save_image(sim.store, image)
             _store_version(sim.store, image_id, number, upload, metadata)
             if make_default:
@@ -134,13 +138,16 @@ async def patch(request):
         op = sim.ops.create("Updating image", {"images": ["/1.0/images/" + image_id]}, apply=apply, fail_with=fail)
         return envelopes.async_operation(op)
 
-    body = await read_json(request)
-    reject_unknown(body, ("default",), "image update")
-    make_default = field(body, "default", bool, required=True, what="image update")
+    body = await read_body(request, PATCH, "image update")
+    make_default = body.get("default")
+    if make_default is False and current["default"]:
+        raise bad_request("image %s is the default image: AMS only makes an image the default (\"default\": true); "
+                          "to change the default, set it on another image" % name)
 
     def apply_fields():
         image = repo.image(sim.store, image_id)
-        image["default"] = make_default
+        if make_default:
+            image["default"] = True
         repo.save_image(sim.store, image)
         if make_default:
             _make_default(sim.store, image_id)
@@ -153,9 +160,7 @@ async def delete(request):
     sim = sim_of(request)
     current = repo.image(sim.store, request.match_info["id"])
     image_id = current["id"]
-    body = await read_json(request, required=False)
-    reject_unknown(body, ("force",), "image removal")
-    force = field(body, "force", bool, default=False, what="image removal")
+    force = (await read_body(request, FORCE, "image removal", required=False)).get("force", False)
     check_if_match(request, etag_of(render(sim.store, current)))
     apps = used_by(sim.store, image_id) or []
     containers = repo.count_containers(sim.store, "image_id = ?", (image_id,))
@@ -188,9 +193,7 @@ async def delete_version(request):
     number = repo.version_number(request.match_info["version"], "image version")
     if not any(v["version"] == number for v in current["versions"]):
         raise not_found("image %s has no version %d" % (name, number))
-    body = await read_json(request, required=False)
-    reject_unknown(body, ("force",), "image version removal")
-    force = field(body, "force", bool, default=False, what="image version removal")
+    force = (await read_body(request, FORCE, "image version removal", required=False)).get("force", False)
     if len(current["versions"]) == 1:
         raise bad_request("version %d is the only version of image %s: delete the image instead" % (number, name))
     apps = [row["name"] for row in sim.store.all(

@@ -6,17 +6,28 @@ import re
 from .. import envelopes, repo, status
 from ..errors import bad_request, conflict
 from ..sizes import parse_size
-from .common import (check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of,
-                     string_list)
+from .common import Field, check_if_match, etag_of, field, read_body, recursion, sim_of, string_list
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-_CREATE_FIELDS = ("name", "address", "public_address", "trust_password", "network_bridge_mtu", "storage_device",
-                  "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
-                  "gpu_encoder_slots", "tags", "unmanaged", "storage_pool", "network_name", "network_subnet",
-                  "network_acl_name")
-UPDATABLE = ("public_address", "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
-             "gpu_encoder_slots", "tags", "unschedulable")
-_DEPRECATED_ALIASES = {"unscheduable": "unschedulable"}
+_NUMBER = (int, float)
+# api.NodesPost of the AMS SDK (no pointers: a zero value is "not given").
+CREATE = {"name": Field(str), "address": Field(str), "public_address": Field(str), "trust_password": Field(str),
+          "network_bridge_mtu": Field(int), "storage_device": Field(str), "cpus": Field(int),
+          "cpu_allocation_rate": Field(_NUMBER), "memory": Field(str), "memory_allocation_rate": Field(_NUMBER),
+          "gpu_slots": Field(int), "gpu_encoder_slots": Field(int), "tags": Field(list, items=str),
+          "unmanaged": Field(bool), "storage_pool": Field(str), "network_name": Field(str),
+          "network_subnet": Field(str), "trust_token": Field(str, unmodelled=True), "network_acl_name": Field(str)}
+# api.NodePatch of the AMS SDK (pointers: null is "not given"; 0, false and [] are values).
+PATCH = {"public_address": Field(str, pointer=True), "cpus": Field(int, pointer=True),
+         "cpu_allocation_rate": Field(_NUMBER, pointer=True), "memory": Field(str, pointer=True),
+         "memory_allocation_rate": Field(_NUMBER, pointer=True), "gpu_slots": Field(int, pointer=True),
+         "gpu_encoder_slots": Field(int, pointer=True), "tags": Field(list, pointer=True, items=str),
+         "unschedulable": Field(bool, pointer=True), "unscheduable": Field(bool, pointer=True),
+         "gpus": Field(list, unmodelled=True), "subnet": Field(str, pointer=True, unmodelled=True)}
+# AMS before 1.20 (--legacy-unscheduable) knows only the old spelling.
+LEGACY_PATCH = {key: value for key, value in PATCH.items() if key != "unschedulable"}
+DELETE = {"force": Field(bool), "keep_in_cluster": Field(bool)}
+UNSCHEDULABLE, LEGACY_UNSCHEDULABLE = "unschedulable", "unscheduable"
 DEFAULTS = {"cpus": 8, "cpu_allocation_rate": 4, "memory": "16GB", "memory_allocation_rate": 2,
             "network_bridge_mtu": 1500, "gpu_slots": 0, "gpu_encoder_slots": 0, "storage_pool": "ams0",
             "disk_size": "100GB", "network_name": "amsbr0", "network_subnet": "192.168.100.1/24"}
@@ -65,14 +76,24 @@ def validate_updates(body, what):
         updates["memory"] = memory
     if "tags" in body:
         updates["tags"] = string_list(body, "tags", what) or []
-    if "unschedulable" in body:
-        updates["unschedulable"] = field(body, "unschedulable", bool, required=True, what=what)
+    if UNSCHEDULABLE in body:
+        updates[UNSCHEDULABLE] = body[UNSCHEDULABLE]
     return {key: value for key, value in updates.items() if value is not None}
+
+
+def render(sim, data):
+    """The node object as this server reports it: AMS before 1.20 spells `unscheduable`."""
+    if sim.options.legacy_unscheduable:
+        data = dict(data)
+        data[LEGACY_UNSCHEDULABLE] = data.pop(UNSCHEDULABLE)
+    return data
 
 
 async def list_nodes(request):
     sim = sim_of(request)
     if recursion(request):
+        if sim.options.legacy_unscheduable:
+            return envelopes.sync([render(sim, node) for node in repo.all_nodes(sim.store)])
         return envelopes.sync_raw(sim.store.json_array("SELECT data FROM nodes ORDER BY name"))
     return envelopes.sync(["/1.0/nodes/" + row["name"] for row in sim.store.all("SELECT name FROM nodes ORDER BY name")])
 
@@ -80,15 +101,13 @@ async def list_nodes(request):
 async def create(request):
     sim = sim_of(request)
     what = "node"
-    body = await read_json(request)
-    reject_unknown(body, _CREATE_FIELDS, what)
+    body = await read_body(request, CREATE, what)
     name = field(body, "name", str, required=True, what=what)
     if not _NAME.match(name):
         raise bad_request("node: name %r may only hold letters, digits, '.', '_' and '-'" % name)
     address = _address(field(body, "address", str, required=True, what=what), "address")
-    field(body, "trust_password", str, what=what)
     settings = dict(DEFAULTS)
-    settings.update(validate_updates({k: v for k, v in body.items() if k != "unschedulable"}, what))
+    settings.update(validate_updates(body, what))
     for key in ("network_bridge_mtu",):
         if key in body:
             settings[key] = _positive_int(body, key, what, minimum=576)
@@ -141,7 +160,8 @@ async def create(request):
 
 
 async def get(request):
-    data = repo.node(sim_of(request).store, request.match_info["name"])
+    sim = sim_of(request)
+    data = render(sim, repo.node(sim.store, request.match_info["name"]))
     return envelopes.sync(data, etag=etag_of(data))
 
 
@@ -149,18 +169,17 @@ async def patch(request):
     sim = sim_of(request)
     name = request.match_info["name"]
     current = repo.node(sim.store, name)
-    body = await read_json(request)
-    for old, new in _DEPRECATED_ALIASES.items():
-        if old in body and new not in body:
-            body[new] = body.pop(old)
-    not_updatable = sorted(set(body) - set(UPDATABLE))
-    if not_updatable:
-        raise bad_request("node %s: field(s) %s cannot be changed; updatable fields: %s"
-                          % (name, ", ".join(not_updatable), ", ".join(UPDATABLE)))
+    legacy = sim.options.legacy_unscheduable
+    body = await read_body(request, LEGACY_PATCH if legacy else PATCH, "node %s" % name,
+                           hints={UNSCHEDULABLE: LEGACY_UNSCHEDULABLE} if legacy else None)
+    # The old spelling is what AMS before 1.20 reads, and a deprecated alias after it.
+    if LEGACY_UNSCHEDULABLE in body:
+        value = body.pop(LEGACY_UNSCHEDULABLE)
+        body.setdefault(UNSCHEDULABLE, value)
     updates = validate_updates(body, "node %s" % name)
     if sim.stale_etag.change_concurrently(sim.store, request, "node", name):
         current = repo.node(sim.store, name)
-    check_if_match(request, etag_of(current))
+    check_if_match(request, etag_of(render(sim, current)))
 
     def apply():
         node = repo.node(sim.store, name)
@@ -175,11 +194,9 @@ async def delete(request):
     sim = sim_of(request)
     name = request.match_info["name"]
     current = repo.node(sim.store, name)
-    body = await read_json(request, required=False)
-    reject_unknown(body, ("force", "keep_in_cluster"), "node removal")
-    force = field(body, "force", bool, default=False, what="node removal")
-    field(body, "keep_in_cluster", bool, default=False, what="node removal")
-    check_if_match(request, etag_of(current))
+    body = await read_body(request, DELETE, "node removal", required=False)
+    force = body.get("force", False)
+    check_if_match(request, etag_of(render(sim, current)))
     in_use = repo.count_containers(sim.store, "node = ?", (name,))
     if in_use and not force:
         raise conflict("node %s still hosts %d container(s); remove them first or use force" % (name, in_use))

@@ -14,7 +14,8 @@ async def list_operations(request):
     expand = recursion(request)
     groups = {}
     for row in sim.ops.list_rows():
-        item = json.loads(row["data"]) if expand else "/1.0/operations/" + row["id"]
+        # The reference lists operation URLs without the leading slash, like the async envelope's `operation`.
+        item = json.loads(row["data"]) if expand else "1.0/operations/" + row["id"]
         groups.setdefault(list_key(row["status_code"]), []).append(item)
     return envelopes.sync(groups)
 

@@ -1,18 +1,7 @@
 """GET /, /1.0 and /1.0/version."""
 
-from .. import envelopes
+from .. import envelopes, extensions
 
-API_EXTENSIONS = [
-    "zip_archive_support",
-    "container_logs",
-    "application_manifest_download",
-    "application_image_export",
-    "application_watchdog_settings",
-    "application_resource_customization",
-    "application_services_configuration",
-    "application_manifest_version",
-    "application_gpu_encoder",
-]
 SERVER_VERSION = "1.7.3"
 
 
@@ -23,8 +12,7 @@ async def get_root(request):
 async def get_api(request):
     level = request["auth"]
     return envelopes.sync({
-        "api_extensions": [name for name in API_EXTENSIONS
-                           if name not in (getattr(request.app["sim"].options, "without_extension", None) or ())],
+        "api_extensions": extensions.offered_list(request.app["sim"]),
         "api_status": "stable",
         "api_version": "1.0",
         "auth": "trusted" if level == "local" else level,

@@ -18,8 +18,8 @@ def task_id(container_id):
 
 def task_object(container):
     code = _CONTAINER_TO_TASK.get(container["status_code"], -1)
-    return {"id": task_id(container["id"]), "status": status.TASK[code], "status_code": code,
-            "object_id": container["id"], "object_type": "container"}
+    return {"id": task_id(container["id"]), "status": status.TASK[code], "object_id": container["id"],
+            "object_type": "container"}
 
 
 async def list_tasks(request):
