@@ -9,9 +9,7 @@ import socket
 import sys
 
 from .extensions import API_EXTENSIONS
-from .failures import FailureRules
-from .faults import FaultInjector, parse_methods
-from .stale_etag import StaleEtagRules
+from .injection import FailureRules, FaultInjector, StaleEtagRules, parse_methods
 
 
 def _non_negative(text):

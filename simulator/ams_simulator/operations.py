@@ -1,18 +1,17 @@
 """Background operations: created running, applied after a delay in one transaction, then final.
 
 An operation carries an `apply` callable (runs inside the completing transaction), a persisted `rollback`
-list of SQL statements (run when it fails, is cancelled, or was interrupted by a restart, so no
+list of undo steps (repo.undo_step; run when it fails, is cancelled, or was interrupted by a restart, so no
 half-made object survives), and an optional `after` callable for follow-up timers (bootstrap, boot).
 """
 
 import asyncio
-import json
 import time
 import uuid
 
-from .clock import rfc3339_now
-from .db import dumps
-from .errors import ApiError, OperationFailed, bad_request, not_found
+from . import repo
+from .errors import ApiError, DomainError, OperationFailed, bad_request
+from .object_meta import rfc3339_now
 
 RUNNING, CANCELLING, SUCCESS, FAILURE, CANCELLED = 103, 104, 200, 400, 401
 STATUS_NAMES = {100: "Operation created", 103: "Running", 104: "Cancelling", 200: "Success", 400: "Failure",
@@ -56,9 +55,7 @@ class OperationManager:
         self._seq += 1
         rollback = [list(step) for step in rollback]
         with self.store.transaction():
-            self.store.execute(
-                "INSERT INTO operations (id, seq, status_code, finished_at, data, rollback) VALUES (?,?,?,?,?,?)",
-                (op_id, self._seq, RUNNING, None, dumps(data), json.dumps(rollback)))
+            repo.insert_operation(self.store, op_id, self._seq, RUNNING, data, rollback)
         running = _Running(apply, after, rollback)
         self._running[op_id] = running
         running.task = asyncio.get_event_loop().create_task(
@@ -87,8 +84,8 @@ class OperationManager:
                         self._finish(op_id, SUCCESS, "")
             except OperationFailed as exc:
                 error = str(exc)
-            except ApiError as exc:
-                error = exc.message
+            except (ApiError, DomainError) as exc:
+                error = str(exc)
             except Exception as exc:  # a simulator bug must still end the operation, visibly
                 error = "internal simulator error: %r" % (exc,)
         if error is not None:
@@ -101,13 +98,11 @@ class OperationManager:
 
     # -- reading ------------------------------------------------------------------------
     def get(self, op_id):
-        row = self.store.one("SELECT data FROM operations WHERE id = ?", (op_id,))
-        if row is None:
-            raise not_found("operation %s not found" % op_id)
-        return json.loads(row["data"])
+        return repo.operation(self.store, op_id)
 
-    def list_rows(self):
-        return self.store.all("SELECT id, status_code, data FROM operations ORDER BY seq")
+    def listed(self):
+        """(id, status_code, data) of every operation, oldest first."""
+        return repo.operations(self.store)
 
     async def wait(self, op_id, timeout):
         """Long-poll: return the operation once final, or as it is when `timeout` seconds pass (<0: forever)."""
@@ -143,17 +138,16 @@ class OperationManager:
     # -- restart recovery ---------------------------------------------------------------
     def fail_interrupted(self):
         """Operations that were running when the process died: undo their effects, mark them failed."""
-        rows = self.store.all("SELECT id, rollback FROM operations WHERE status_code < 200")
+        unfinished = repo.unfinished_operations(self.store)
         with self.store.transaction():
-            for row in rows:
-                self._run_rollback(json.loads(row["rollback"]))
-                self._finish(row["id"], FAILURE, RESTART_ERROR, publish=False)
-        return len(rows)
+            for op_id, steps in unfinished:
+                repo.undo(self.store, steps)
+                self._finish(op_id, FAILURE, RESTART_ERROR, publish=False)
+        return len(unfinished)
 
     # -- internals ----------------------------------------------------------------------
     def _run_rollback(self, steps):
-        for sql, params in steps:
-            self.store.execute(sql, params)
+        repo.undo(self.store, steps)
 
     def _update(self, op_id, status_code, err, publish=True, finished=False):
         data = self.get(op_id)
@@ -161,8 +155,7 @@ class OperationManager:
                     updated_at=rfc3339_now())
         if finished:
             data["may_cancel"] = False
-        self.store.execute("UPDATE operations SET status_code = ?, finished_at = ?, data = ? WHERE id = ?",
-                           (status_code, time.time() if finished else None, dumps(data), op_id))
+        repo.update_operation(self.store, op_id, status_code, time.time() if finished else None, data)
         if publish:
             self.events.publish("operation", data)
             if finished:
@@ -183,11 +176,7 @@ class OperationManager:
     def _prune(self):
         cutoff = time.time() - _KEEP_FINISHED_SECONDS
         with self.store.transaction():
-            self.store.execute("DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < ?", (cutoff,))
-            self.store.execute(
-                "DELETE FROM operations WHERE finished_at IS NOT NULL AND id NOT IN "
-                "(SELECT id FROM operations WHERE finished_at IS NOT NULL ORDER BY seq DESC LIMIT ?)",
-                (_KEEP_FINISHED_COUNT,))
+            repo.prune_operations(self.store, cutoff, _KEEP_FINISHED_COUNT)
 
     def shutdown(self):
         for running in self._running.values():

@@ -72,7 +72,7 @@ def _version_number(body, key):
 
 def _from_application(sim, body):
     ref = body["app_id"]
-    app = repo.find_application(sim.store, ref)
+    app = repo.find(sim.store, "application", ref)
     if app is None:
         raise bad_request("%s: application %r does not exist" % (_WHAT, ref))
     if "instance_type" in body or "image_id" in body or "image_version" in body:
@@ -91,7 +91,7 @@ def _from_application(sim, body):
             raise bad_request("%s: application %s has no published version (status %s); publish one or give "
                               "app_version" % (_WHAT, app["name"], app["status"]))
         version = max(published, key=lambda v: v["number"])
-    manifest = repo.version_manifest(sim.store, app["id"], version["number"])
+    manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     need = scheduler.requirement(app["instance_type"] or None, app.get("resources") or manifest.get("resources"),
                                  **_sizes(body))
     return dict(app=app, app_version=version["number"], need=need)
@@ -99,7 +99,7 @@ def _from_application(sim, body):
 
 def _from_image(sim, body):
     ref = body["image_id"]
-    image = repo.find_image(sim.store, ref)
+    image = repo.find(sim.store, "image", ref)
     if image is None:
         raise bad_request("%s: image %r does not exist" % (_WHAT, ref))
     instance_type = field(body, "instance_type", str, required=True, what=_WHAT)
@@ -119,9 +119,8 @@ def _from_image(sim, body):
 async def list_containers(request):
     sim = sim_of(request)
     if recursion(request):
-        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM containers ORDER BY rowid"))
-    rows = sim.store.all("SELECT id FROM containers ORDER BY rowid")
-    return envelopes.sync(["/1.0/containers/" + row["id"] for row in rows])
+        return envelopes.sync_raw(repo.listing(sim.store, "container"))
+    return envelopes.sync(["/1.0/containers/" + container_id for container_id in repo.keys(sim.store, "container")])
 
 
 async def create(request):
@@ -139,8 +138,7 @@ async def create(request):
         op = sim.ops.create(
             "Creating container", {"containers": ["/1.0/containers/" + container_id]},
             apply=lambda: lifecycle.boot(sim, container_id),
-            rollback=[("DELETE FROM node_ports WHERE container_id = ?", [container_id]),
-                      ("DELETE FROM containers WHERE id = ?", [container_id])],
+            rollback=[repo.undo_step("delete_containers", id=container_id)],
             after=lambda: lifecycle.announce(sim, container_id),
             delay=sim.options.operation_delay + sim.options.container_boot_delay)
     sim.events.lifecycle("container-created", "/1.0/containers/" + container_id)
@@ -148,19 +146,19 @@ async def create(request):
 
 
 async def get(request):
-    data = repo.container(sim_of(request).store, request.match_info["id"])
+    data = repo.get(sim_of(request).store, "container", request.match_info["id"])
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def delete(request):
     sim = sim_of(request)
-    data = repo.container(sim.store, request.match_info["id"])
+    data = repo.get(sim.store, "container", request.match_info["id"])
     container_id = data["id"]
     check_if_match(request, etag_of(data))
     await read_body(request, FORCE, "container removal", required=False)
 
     def apply():
-        repo.delete_container_rows(sim.store, "id = ?", (container_id,))
+        repo.delete_containers(sim.store, id=container_id)
 
     def after():
         sim.events.lifecycle("container-deleted", "/1.0/containers/" + container_id)
@@ -171,14 +169,13 @@ async def delete(request):
 
 
 def _logs(sim, container):
-    row = sim.store.one("SELECT logs FROM containers WHERE id = ?", (container["id"],))
-    return json.loads(row["logs"]) if row else {}
+    return repo.container_logs(sim.store, container["id"])
 
 
 async def list_logs(request):
     sim = sim_of(request)
     extensions.require(sim, "container_logs", "reading container logs", status=404)
-    container = repo.container(sim.store, request.match_info["id"])
+    container = repo.get(sim.store, "container", request.match_info["id"])
     prefix = "/1.0/containers/%s/logs/" % container["id"]
     return envelopes.sync([prefix + name for name in sorted(_logs(sim, container))])
 
@@ -186,7 +183,7 @@ async def list_logs(request):
 async def get_log(request):
     sim = sim_of(request)
     extensions.require(sim, "container_logs", "reading container logs", status=404)
-    container = repo.container(sim.store, request.match_info["id"])
+    container = repo.get(sim.store, "container", request.match_info["id"])
     name = request.match_info["name"]
     logs = _logs(sim, container)
     if name not in logs:
