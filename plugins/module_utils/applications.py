@@ -147,10 +147,14 @@ def _reported_resources(resources):
 
 def _same_resources(wanted, current):
     for key, value in wanted.items():
+        actual = current.get(key)
+        if actual is None and value in (0, False):
+            # AMS leaves a resource out of its answer when it is 0 or false.
+            continue
         if key in SIZE_RESOURCES:
-            if not same_size(current.get(key), value):
+            if not same_size(actual, value):
                 return False
-        elif not same_value(value, current.get(key)):
+        elif not same_value(value, actual):
             return False
     return True
 

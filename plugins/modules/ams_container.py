@@ -392,6 +392,10 @@ class AMSContainer(AMSModule):
                            % (label, len(launched), wanted, refusal.ams_error or refusal.message),
                            status_code=refusal.status_code, error_code=refusal.error_code)
         if failed:
+            if launched:
+                # AMS fails the launch operation of a container that did not start; the container itself,
+                # left in error, holds the reason (error_message), which this names for each one.
+                containers.wait_until_running(self.client, launched, self.deadline)
             raise AMSError('launching containers of %s: %d launch(es) failed: %s'
                            % (label, len(failed), containers.describe_failed_operations(failed)))
         if not self.waits or not launched:
