@@ -159,6 +159,24 @@ def _same_resources(wanted, current):
     return True
 
 
+# Manifest keys that AMS changes from a JSON PATCH when it has the application_partial_updates
+# extension (each change still makes a new version), and the PATCH field each one goes to.
+PARTIAL_UPDATE_FIELDS = {
+    'boot-activity': 'boot_activity',
+    'video-encoder': 'video_encoder',
+    'watchdog': 'watchdog',
+    'services': 'services',
+    'required-permissions': 'required_permissions',
+}
+
+
+def partial_update(manifest, keys):
+    """The JSON PATCH that changes manifest ``keys`` without a package upload, or None when one of them needs it."""
+    if not keys or any(key not in PARTIAL_UPDATE_FIELDS for key in keys):
+        return None
+    return dict((PARTIAL_UPDATE_FIELDS[key], manifest.get(key)) for key in keys)
+
+
 def manifest_keys_overridden(options):
     """Manifest keys that options set by the task govern instead of the package."""
     return set(FIELDS[option][2] for option, value in options.items() if value is not None and FIELDS[option][2])

@@ -19,6 +19,9 @@ description:
     it, as AMS fills in defaults (C(video-encoder), C(watchdog), C(abi), ...). Set a key to an empty value
     (V(""), V([]), V({})) to clear it. To roll out a new APK with an otherwise unchanged manifest, bump its
     C(version).
+  - When only C(boot-activity), C(video-encoder), C(watchdog), C(services) or C(required-permissions) differ
+    and AMS has the API extension C(application_partial_updates), the new version is made from those fields
+    (a JSON update) instead of an upload of the package; any other differing key uploads the package.
   - O(instance_type), O(image), O(tags), O(addons), O(resources) and O(inhibit_auto_updates) are compared with
     the application as AMS shows it and changed in place (no new version) in one update that carries the ETag
     of the read it was computed from; after a concurrent change the application is read again and the update
@@ -338,8 +341,14 @@ class AMSApplication(AMSModule):
         if not keys:
             return
         latest = objects.latest_version(current.metadata)
-        answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
-                                    etag=current.etag, budget=self.deadline)
+        fields = None
+        if self.client.has_extension('application_partial_updates'):
+            fields = applications.partial_update(package.manifest, keys)
+        if fields is not None:
+            answer = self.client.patch(self.path, body=fields, etag=current.etag)
+        else:
+            answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
+                                        etag=current.etag, budget=self.deadline)
         self._wait_ready(answer, min_version=objects.version_number(latest) + 1 if latest else 0)
 
     # -- update ------------------------------------------------------------------
