@@ -125,24 +125,89 @@ application:
   description: The application as AMS shows it after the task; empty when it does not exist.
   returned: success
   type: dict
-  sample:
-    id: c08fr0gj1qm443dtn870
-    name: my-game
-    status_code: 2
-    status: ready
-    instance_type: a4.3
-    parent_image_id: btavtegj1qm58qg7ru50
-    published: true
+  contains:
+    id:
+      description: Id of the application.
+      type: str
+      sample: c08fr0gj1qm443dtn870
+    name:
+      description: Name of the application.
+      type: str
+      sample: my-game
+    status:
+      description: Status of the application, for people (V(initializing), V(ready), V(error), ...).
+      type: str
+      sample: ready
+    status_code:
+      description: Status as a number (-1 error, 0 unknown, 1 initializing, 2 ready, 3 deleted); code against it.
+      type: int
+      sample: 2
+    instance_type:
+      description: Instance type of the application's containers.
+      type: str
+      sample: a4.3
+    parent_image_id:
+      description: Id of the image the application is built on.
+      type: str
+      sample: btavtegj1qm58qg7ru50
+    published:
+      description: Whether a version of the application is published.
+      type: bool
+      sample: true
     versions:
-      - number: 0
-        status_code: 3
-        status: active
-        published: true
-        error_message: ""
-    addons: []
-    tags: [game]
-    resources: {cpus: 4}
-    inhibit_auto_updates: false
+      description: Every stored version, oldest first.
+      type: list
+      elements: dict
+      contains:
+        number:
+          description: Version number.
+          type: int
+          sample: 0
+        manifest_version:
+          description: The C(version) of the package's manifest.
+          type: str
+          sample: "1.2"
+        status:
+          description: Status of the version (V(initializing), V(active), V(error), ...).
+          type: str
+          sample: active
+        status_code:
+          description: Status as a number (-1 error, 1 initializing, 2 created, 3 active, 4 deleted, ...).
+          type: int
+          sample: 3
+        published:
+          description: Whether this version is published.
+          type: bool
+          sample: true
+        addons:
+          description: Addons of this version, each with its C(name) and C(version).
+          type: list
+          elements: dict
+          sample: [{name: tools, version: 0}]
+        error_message:
+          description: Why the version's bootstrap failed; empty otherwise.
+          type: str
+          sample: ""
+    addons:
+      description: Names of the addons the application uses.
+      type: list
+      elements: str
+      sample: [tools]
+    tags:
+      description: Tags of the application.
+      type: list
+      elements: str
+      sample: [game]
+    resources:
+      description:
+        - Resources of the application's containers, keyed as AMS names them (C(cpus), C(memory), C(disk-size),
+          C(gpu-slots), C(vpu-slots)); C(gpu-slots) V(-1) means not set.
+      type: dict
+      sample: {cpus: 4, gpu-slots: -1}
+    inhibit_auto_updates:
+      description: Whether AMS makes no new versions by itself when the image changes.
+      type: bool
+      sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule
