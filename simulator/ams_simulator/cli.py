@@ -44,7 +44,7 @@ def build_parser():
     parser.add_argument("--fault-methods", metavar="METHODS",
                         help="comma-separated HTTP methods the faults apply to (default: every method)")
     parser.add_argument("--fail", action="append", default=[], metavar="KIND:NAME",
-                        help="make the named object fail (KIND: application, container, node, image, addon)")
+                        help="make the named object fail (KIND: application, container, instance, node, image, addon)")
     parser.add_argument("--stale-etag-once", action="append", default=[], metavar="KIND/NAME",
                         help="the first If-Match PATCH on that application or node meets a concurrent change (412)")
     parser.add_argument("--populate-nodes", type=_count, default=0, metavar="N")
@@ -52,6 +52,9 @@ def build_parser():
     parser.add_argument("--request-log", metavar="PATH", help="default: STATE_DIR/requests.log")
     parser.add_argument("--without-extension", action="append", default=[], metavar="NAME",
                         help="leave this API extension out of GET /1.0, as an older AMS would (repeatable)")
+    parser.add_argument("--without-instances", action="store_true",
+                        help="behave as an older AMS: no instance_support, vm_support, instance_exec or container_exec "
+                             "extension, and no /1.0/instances or exec endpoints (404)")
     return parser
 
 

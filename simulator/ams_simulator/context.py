@@ -7,6 +7,7 @@ from .blobs import BlobStore
 from .db import open_store
 from .events import EventHub
 from .failures import FailureRules
+from .instance_lifecycle import InstanceLifecycle
 from .faults import FaultInjector, parse_methods
 from .operations import OperationManager
 from .request_log import RequestLog
@@ -32,6 +33,7 @@ class Simulator:
         self.request_log = RequestLog(self.request_log_path)
         self.trusted = {row["fingerprint"] for row in self.store.all("SELECT fingerprint FROM certificates")}
         self._timers = set()
+        self.instance_lifecycle = InstanceLifecycle(self)
 
     def later(self, delay, callback):
         """Run callback after delay seconds (follow-up state changes such as a bootstrap finishing)."""

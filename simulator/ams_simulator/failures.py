@@ -1,6 +1,6 @@
 """--fail KIND:NAME rules: named objects whose creation or bootstrap ends in error."""
 
-KINDS = ("application", "container", "node", "image", "addon")
+KINDS = ("application", "container", "instance", "node", "image", "addon")
 
 
 class FailureRules:

@@ -3,54 +3,16 @@
 Each transition runs in one transaction; on restart `resume_pending` re-arms the ones still pending.
 """
 
-import json
-
 from . import container_factory, repo, scheduler, status
-from .clock import rfc3339_now
-from .db import dumps
 from .errors import ApiError
 from .publishing import apply_auto_publish
 
-CREATED, RUNNING, ERROR = 1, 4, -1
-_LOG_NAMES = ("android.log", "console.log", "container.log", "system.log")
-
-
-def _failure_logs(container, reason):
-    stamp = rfc3339_now()
-    return {
-        "android.log": "--------- beginning of main\n%s E AndroidRuntime: FATAL EXCEPTION: main\n"
-                       "%s E AndroidRuntime: %s\n" % (stamp, stamp, reason),
-        "console.log": "%s Anbox container %s console\n%s boot aborted\n" % (stamp, container["name"], stamp),
-        "container.log": "%s lxc %s: start failed: %s\n" % (stamp, container["name"], reason),
-        "system.log": "%s anbox-init: bootstrap of %s failed: %s\n" % (stamp, container["name"], reason),
-    }
+RUNNING, ERROR = 4, -1
 
 
 def schedule_boot(sim, container_id):
-    sim.later(sim.options.container_boot_delay, lambda: boot(sim, container_id))
-
-
-def boot(sim, container_id):
-    with sim.store.transaction():
-        container = repo.find_container(sim.store, container_id)
-        if container is None or container["status_code"] != CREATED:
-            return
-        image_name = ""
-        if container["image_id"]:
-            image = repo.find_image(sim.store, container["image_id"])
-            image_name = image["name"] if image else ""
-        if sim.failures.matches("container", container["app_name"], container["app_id"], image_name,
-                                container["image_id"]):
-            reason = "container %s failed to start (simulated failure)" % container["name"]
-            logs = _failure_logs(container, reason)
-            container["error_message"] = reason
-            container["stored_logs"] = sorted(logs)
-            status.set_status(container, status.CONTAINER, ERROR)
-            sim.store.execute("UPDATE containers SET logs = ? WHERE id = ?", (dumps(logs), container_id))
-        else:
-            status.set_status(container, status.CONTAINER, RUNNING)
-        repo.save_container(sim.store, container)
-    sim.events.lifecycle("container-" + container["status"], "/1.0/containers/" + container_id)
+    """created -> prepared -> started -> running, one step per --container-boot-delay (see instance_lifecycle)."""
+    sim.instance_lifecycle.schedule(container_id)
 
 
 def start_bootstrap(sim, app_id, number):
@@ -109,9 +71,4 @@ def resume_pending(sim):
             if version["status_code"] == 1:
                 start_bootstrap(sim, app["id"], version["number"])
                 count += 1
-    rows = sim.store.all("SELECT id, data FROM containers WHERE type = 'regular'")
-    for row in rows:
-        if json.loads(row["data"])["status_code"] == CREATED:
-            schedule_boot(sim, row["id"])
-            count += 1
-    return count
+    return count + sim.instance_lifecycle.resume()

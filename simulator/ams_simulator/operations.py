@@ -67,6 +67,43 @@ class OperationManager:
         self.events.log("info", "operation created", id=op_id, description=description)
         return data
 
+    def create_external(self, description, resources, metadata=None, op_class="task"):
+        """A running operation that the caller ends with `finish_external` (instance waits, exec sessions).
+
+        It cannot be cancelled and has nothing to roll back; a restart marks it failed like any other.
+        """
+        op_id = str(uuid.uuid4())
+        now = rfc3339_now()
+        data = {
+            "id": op_id, "class": op_class, "description": description, "created_at": now, "updated_at": now,
+            "status": STATUS_NAMES[RUNNING], "status_code": RUNNING, "resources": resources, "metadata": metadata,
+            "may_cancel": False, "err": "", "server_address": "",
+        }
+        self._seq += 1
+        with self.store.transaction():
+            self.store.execute(
+                "INSERT INTO operations (id, seq, status_code, finished_at, data, rollback) VALUES (?,?,?,?,?,?)",
+                (op_id, self._seq, RUNNING, None, dumps(data), "[]"))
+        self._running[op_id] = _Running(None, None, [])
+        self.events.publish("operation", data)
+        self.events.log("info", "operation created", id=op_id, description=description)
+        return data
+
+    def finish_external(self, op_id, error=None, metadata=None):
+        """End an operation made by `create_external`: Success, or Failure with `error` as `err`."""
+        if op_id not in self._running:
+            return
+        with self.store.transaction():
+            if metadata is not None:
+                data = self.get(op_id)
+                data["metadata"] = metadata
+                self.store.execute("UPDATE operations SET data = ? WHERE id = ?", (dumps(data), op_id))
+            self._finish(op_id, FAILURE if error else SUCCESS, error or "")
+        self._release(op_id)
+
+    def is_running(self, op_id):
+        return op_id in self._running
+
     async def _complete(self, op_id, running, delay, fail_with):
         try:
             await asyncio.sleep(delay)

@@ -139,6 +139,7 @@ def save_container(store, data):
 def delete_container_rows(store, where, params):
     """Delete containers matching `where` together with their node ports."""
     store.execute("DELETE FROM node_ports WHERE container_id IN (SELECT id FROM containers WHERE %s)" % where, params)
+    store.execute("DELETE FROM instances WHERE id IN (SELECT id FROM containers WHERE %s)" % where, params)
     store.execute("DELETE FROM containers WHERE %s" % where, params)
 
 

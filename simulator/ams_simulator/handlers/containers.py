@@ -4,7 +4,7 @@ import json
 
 from aiohttp import web
 
-from .. import container_factory, envelopes, instance_types, lifecycle, repo, scheduler
+from .. import container_factory, envelopes, instance_types, instances, lifecycle, repo, scheduler
 from ..errors import bad_request, not_found
 from .common import check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of
 
@@ -15,11 +15,11 @@ _PLATFORMS = ("null", "swrast", "webrtc")
 _WHAT = "container launch"
 
 
-def _services(body):
-    services = field(body, "services", list, default=[], what=_WHAT)
+def parse_services(body, what=_WHAT):
+    services = field(body, "services", list, default=[], what=what)
     result = []
     for index, service in enumerate(services):
-        where = "%s: services[%d]" % (_WHAT, index)
+        where = "%s: services[%d]" % (what, index)
         if not isinstance(service, dict):
             raise bad_request("%s must be an object" % where)
         reject_unknown(service, ("name", "port", "port_end", "protocols", "expose"), where)
@@ -125,7 +125,7 @@ async def create(request):
         raise bad_request("%s: field 'cpu' must be at least 1" % _WHAT)
     source = _from_application(sim, body) if "app_id" in body else _from_image(sim, body)
     spec = container_factory.LaunchSpec(
-        "regular", node=field(body, "node", str, what=_WHAT), services=_services(body), config=_config(body),
+        "regular", node=field(body, "node", str, what=_WHAT), services=parse_services(body), config=_config(body),
         user_data=field(body, "user_data", str, default="", what=_WHAT),
         tags=[str(tag) for tag in (field(body, "tags", list, default=[], what=_WHAT))], **source)
     with sim.store.transaction():
@@ -153,11 +153,13 @@ async def delete(request):
     body = await read_json(request, required=False)
     reject_unknown(body, ("force",), "container removal")
     field(body, "force", bool, what="container removal")
+    instances.refuse_if_protected(sim.store, data)
 
     def apply():
         repo.delete_container_rows(sim.store, "id = ?", (container_id,))
 
     def after():
+        sim.instance_lifecycle.forget(container_id, data["name"])
         sim.events.lifecycle("container-deleted", "/1.0/containers/" + container_id)
 
     op = sim.ops.create("Deleting container", {"containers": ["/1.0/containers/" + container_id]}, apply=apply,
