@@ -52,6 +52,11 @@ def build_parser():
     parser.add_argument("--request-log", metavar="PATH", help="default: STATE_DIR/requests.log")
     parser.add_argument("--without-extension", action="append", default=[], metavar="NAME",
                         help="leave this API extension out of GET /1.0, as an older AMS would (repeatable)")
+    parser.add_argument("--exec-real-processes", action="store_true",
+                        help="run exec commands as real processes on this host (test rigs only: trusted clients "
+                             "run anything as the simulator's user); default: a small emulated command set")
+    parser.add_argument("--exec-connect-timeout", type=_non_negative, default=30.0, metavar="SECONDS",
+                        help="how long an exec waits for its websockets before it fails (default 30)")
     parser.add_argument("--without-instances", action="store_true",
                         help="behave as an older AMS: no instance_support, vm_support, instance_exec or container_exec "
                              "extension, and no /1.0/instances or exec endpoints (404)")

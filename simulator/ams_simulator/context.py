@@ -7,6 +7,7 @@ from .blobs import BlobStore
 from .db import open_store
 from .events import EventHub
 from .failures import FailureRules
+from .exec_sessions import ExecSessions
 from .instance_lifecycle import InstanceLifecycle
 from .faults import FaultInjector, parse_methods
 from .operations import OperationManager
@@ -34,6 +35,7 @@ class Simulator:
         self.trusted = {row["fingerprint"] for row in self.store.all("SELECT fingerprint FROM certificates")}
         self._timers = set()
         self.instance_lifecycle = InstanceLifecycle(self)
+        self.exec_sessions = ExecSessions(self)
 
     def later(self, delay, callback):
         """Run callback after delay seconds (follow-up state changes such as a bootstrap finishing)."""

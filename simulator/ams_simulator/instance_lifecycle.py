@@ -100,6 +100,8 @@ class InstanceLifecycle:
                 settled = new if new in (RUNNING, STOPPED, ERROR) and self._next_status(data, desired) is None \
                     else None
         if new is not None:
+            if new in (STOPPED, ERROR):
+                sim.exec_sessions.terminate_instance(instance_id)
             sim.events.lifecycle("container-" + data["status"], "/1.0/containers/" + instance_id)
         if settled is None:
             self.schedule(instance_id)
@@ -141,6 +143,7 @@ class InstanceLifecycle:
         handle = self._timers.pop(instance_id, None)
         if handle is not None:
             handle.cancel()
+        self.sim.exec_sessions.terminate_instance(instance_id)
         for _desired, future in self._waiters.pop(instance_id, []):
             if not future.done():
                 future.set_result("instance %s was deleted" % name)
