@@ -88,8 +88,8 @@ class InstanceLifecycle:
             else:
                 if new == RUNNING and self._fails(data):
                     named = sim.store.one("SELECT 1 FROM instances WHERE id = ?", (instance_id,)) is not None
-                    reason = "%s %s failed to start (simulated failure)" % ("instance" if named else "container",
-                                                                             data["name"])
+                    kind = "instance" if named else "container"
+                    reason = "%s %s failed to start (simulated failure)" % (kind, data["name"])
                     logs = failure_logs(data, reason)
                     data["error_message"] = reason
                     data["stored_logs"] = sorted(logs)

@@ -61,9 +61,8 @@ def run_exec(sim, cert, command, path="/1.0/instances/box/exec", stdin=(), eof="
             fds = op["metadata"]["fds"]
 
             async def connect(fd):
-                return await session.ws_connect("%s/1.0/operations/%s/websocket?secret=%s" % (sim.url, op["id"],
-                                                                                           fds[fd]),
-                                                max_msg_size=0)
+                url = "%s/1.0/operations/%s/websocket?secret=%s" % (sim.url, op["id"], fds[fd])
+                return await session.ws_connect(url, max_msg_size=0)
 
             # Control first, like the Go SDK: the command starts as soon as the stream fds are connected.
             sockets = {fd: await connect(fd) for fd in sorted(fds, key=lambda fd: fd != "control")}

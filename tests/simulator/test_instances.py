@@ -294,8 +294,8 @@ def test_filters_and_paging(api):
         ["filter-a"]
     assert [i["name"] for i in api.metadata("/1.0/instances", params={"recursion": "1", "type": "vm"})] == \
         ["filter-b"]
-    assert [i["name"] for i in api.metadata("/1.0/instances", params={"recursion": "1", "status": "stopped",
-                                                                       "app_name": "inst-app"})] == ["filter-b"]
+    stopped = api.metadata("/1.0/instances", params={"recursion": "1", "status": "stopped", "app_name": "inst-app"})
+    assert [i["name"] for i in stopped] == ["filter-b"]
     by_name = api.metadata("/1.0/instances", params={"name": "filter-a"})
     assert by_name == ["/1.0/instances/" + api.metadata("/1.0/instances/filter-a")["id"]]
     everything = api.metadata("/1.0/instances")

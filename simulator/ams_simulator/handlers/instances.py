@@ -382,4 +382,3 @@ def routes(router):
     router.add_delete("/1.0/instances/{id_or_name}", delete)
     router.add_get("/1.0/instances/{id_or_name}/logs", list_logs)
     router.add_get("/1.0/instances/{id_or_name}/logs/{name}", get_log)
-
