@@ -3,12 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
+class ModuleDocFragment:
 
     # Modules that change things.
     DOCUMENTATION = r'''
@@ -19,11 +15,6 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-  action_group:
-    description: Use C(group/anbox.ams.ams) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - anbox.ams.ams
 '''
 
     # Read-only modules.
@@ -37,6 +28,11 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module changes nothing.
+'''
+
+    # Modules in the action group ams (meta/runtime.yml).
+    ACTIONGROUP_AMS = r'''
+attributes:
   action_group:
     description: Use C(group/anbox.ams.ams) in C(module_defaults) to set defaults for this module.
     support: full

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 name: ams
@@ -14,12 +10,19 @@ short_description: Nodes and containers of the Anbox Management Service (AMS) as
 version_added: 0.1.0
 description:
   - Reads the LXD nodes and the containers of an Anbox Management Service and adds them as hosts.
+  - On an AMS that announces the API extension C(instance_support), containers are read as named instances
+    from C(/1.0/instances) (containers and virtual machines); older servers are read from C(/1.0/containers).
   - Uses a YAML configuration file whose name ends with C(.ams.yml) or C(.ams.yaml).
-  - Sends one request per collection (nodes, containers, applications) with C(recursion=1), so the number of
-    requests never grows with the number of hosts, and none at all when the answer comes from the cache.
-  - Nodes are named by their node name, containers by their C(name) (C(ams-<id>)).
+  - Reads C(GET /1.0) once, then sends one request per collection (nodes, then instances or containers) with
+    C(recursion=1), so the number of requests never grows with the number of hosts, and none at all when the
+    answer comes from the cache. Only an AMS whose containers do not carry their application's name costs one
+    more request, for the application listing.
+  - Nodes are named by their node name, containers and instances by their C(name) (C(ams-<id>) unless the instance
+    was given a name).
   - "Groups: C(ams_nodes), C(ams_containers), C(ams_status_<status>) (nodes and containers), C(ams_app_<application
-    name>) and C(ams_on_<node name>) (containers). Characters that are not valid in a group name become C(_)."
+    name>) and C(ams_on_<node name>) (containers). Instances are in these groups too, and also in C(ams_instances),
+    C(ams_tag_<tag>) (one group per tag) and C(ams_type_<type>) (C(container) or C(vm)). Characters that are not
+    valid in a group name become C(_)."
   - Host variables hold every field of the AMS object with the prefix C(ams_) (C(ams_id), C(ams_status), C(ams_node),
     C(ams_app_id), C(ams_address), C(ams_public_address), C(ams_services), C(ams_tags), ...); containers also get
     C(ams_app_name), the name of their application (V(null) for containers launched from an image).
@@ -39,10 +42,10 @@ options:
     choices: [anbox.ams.ams]
   include:
     description:
-      - Which kinds of AMS object become hosts.
+      - Which kinds of AMS object become hosts. V(instances) is a synonym of V(containers).
     type: list
     elements: str
-    choices: [nodes, containers]
+    choices: [nodes, containers, instances]
     default: [nodes, containers]
   container_status:
     description:
@@ -106,32 +109,23 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError
-from ansible_collections.anbox.ams.plugins.module_utils.options import client_from_options
+from ansible.utils.unsafe_proxy import wrap_var
 
-try:
-    from ansible.utils.unsafe_proxy import wrap_var
-except ImportError:
-    # ansible-core releases without unsafe_proxy treat every value that did not come from a trusted template
-    # source as data, so there is nothing left to mark.
-    def wrap_var(value):
-        return value
+from ansible_collections.anbox.ams.plugins.module_utils import containers, nodes
+from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSError
 
 display = Display()
 
 # Numeric status codes (the strings are for people, the numbers are the contract).
-CONTAINER_STATUS_CODES = {
-    'error': -1, 'unknown': 0, 'created': 1, 'prepared': 2, 'started': 3, 'running': 4, 'stopped': 5, 'deleted': 6,
-}
-NODE_STATUS_CODES = {
-    'error': -1, 'unknown': 0, 'created': 1, 'initializing': 2, 'initialized': 3, 'online': 4, 'offline': 5,
-    'deleted': 6,
-}
+CONTAINER_STATUS_CODES = containers.CODES
+NODE_STATUS_CODES = nodes.STATUS_CODES
 CONTAINER_STATUS_NAMES = dict((code, name) for name, code in CONTAINER_STATUS_CODES.items())
 NODE_STATUS_NAMES = dict((code, name) for name, code in NODE_STATUS_CODES.items())
 
 NODES_GROUP = 'ams_nodes'
 CONTAINERS_GROUP = 'ams_containers'
+INSTANCES_GROUP = 'ams_instances'
 VAR_PREFIX = 'ams_'
 SSH_PORT = 22
 
@@ -200,10 +194,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = 'anbox.ams.ams'
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(('.ams.yml', '.ams.yaml'))
+        return super().verify_file(path) and path.endswith(('.ams.yml', '.ams.yaml'))
 
     def parse(self, inventory, loader, path, cache=True):
-        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         include = self._checked_include()
         source = self.get_option('ansible_host_source')
@@ -216,7 +210,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if 'nodes' in include:
             self._add_nodes(nodes, source)
         if 'containers' in include:
-            self._add_containers(data['containers'], data['applications'], nodes, source, status_codes)
+            instances = 'instances' in data
+            self._add_containers(data['instances' if instances else 'containers'], data.get('applications') or (),
+                                 nodes, source, status_codes, instances)
 
     # -- options ------------------------------------------------------------------------------
 
@@ -232,7 +228,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         include = self.get_option('include')
         if not include:
             raise AnsibleParserError('anbox.ams.ams: include is empty, list at least one of nodes, containers')
-        return frozenset(include)
+        return frozenset('containers' if kind == 'instances' else kind for kind in include)
 
     @staticmethod
     def _collections_needed(include, source):
@@ -240,7 +236,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if 'nodes' in include or ('containers' in include and source != 'address'):
             wanted.append('nodes')
         if 'containers' in include:
-            wanted.extend(['containers', 'applications'])
+            wanted.append('containers')
         return wanted
 
     def _container_status_filter(self):
@@ -259,12 +255,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 cached = self._cache[cache_key]
             except KeyError:
                 cached = None
-            if isinstance(cached, dict) and all(isinstance(cached.get(name), list) for name in wanted):
+            if isinstance(cached, dict) and all(self._cached(cached, name) for name in wanted):
                 return cached
         data = self._fetch(wanted)
         if use_cache:
             self._cache[cache_key] = data
         return data
+
+    @staticmethod
+    def _cached(cached, name):
+        if name == 'containers':
+            return isinstance(cached.get('instances'), list) or isinstance(cached.get('containers'), list)
+        return isinstance(cached.get(name), list)
 
     def _cache_key(self, path):
         # The URL is part of the key: pointing the same file at another AMS must not serve the old hosts.
@@ -277,9 +279,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except AMSError as exc:
             raise AnsibleParserError('anbox.ams.ams: bad connection options: %s' % exc.message)
         try:
-            return dict((name, self._fetch_collection(client, name)) for name in wanted)
+            data = {}
+            for name in wanted:
+                if name == 'containers' and self._has_instances(client):
+                    name = 'instances'
+                data[name] = self._fetch_collection(client, name)
+            if any(container.get('app_id') and 'app_name' not in container for container in data.get('containers', ())):
+                # Only a server whose containers do not name their application costs this request.
+                data['applications'] = self._fetch_collection(client, 'applications')
+            return data
         finally:
             client.close()
+
+    @staticmethod
+    def _has_instances(client):
+        try:
+            return client.has_extension('instance_support')
+        except AMSError as exc:
+            raise AnsibleParserError('anbox.ams.ams: cannot read GET /1.0 from AMS at %s: %s' % (client.url, exc.message))
 
     @staticmethod
     def _fetch_collection(client, name):
@@ -310,15 +327,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_group(NODES_GROUP)
         for node in nodes:
             host_vars = self._host_vars(node)
+            if 'unschedulable' not in node and 'unscheduable' in node:
+                # AMS before 1.20 spells it unscheduable; keyed groups and playbooks can rely on one name.
+                host_vars['ams_unschedulable'] = node['unscheduable']
             self._set_connection(host_vars, node_ansible_host(node, source), None)
             groups = [self._group('ams_status_', status_name(node, NODE_STATUS_NAMES))]
             self._add_host(node['name'], NODES_GROUP, groups, host_vars)
         self._node_hosts = frozenset(node['name'] for node in nodes)
 
-    def _add_containers(self, containers, applications, nodes, source, wanted_codes):
+    def _add_containers(self, containers, applications, nodes, source, wanted_codes, instances):
+        """Containers or (``instances``) instances; ``applications`` names their applications when they do not."""
         app_names = dict((app.get('id'), app.get('name')) for app in applications if app.get('id'))
         nodes_by_name = dict((node['name'], node) for node in nodes)
         self.inventory.add_group(CONTAINERS_GROUP)
+        if instances:
+            self.inventory.add_group(INSTANCES_GROUP)
         for container in containers:
             status = status_name(container, CONTAINER_STATUS_NAMES)
             if wanted_codes is not None and CONTAINER_STATUS_CODES.get(status) not in wanted_codes:
@@ -330,13 +353,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if name in self._node_hosts:
                 display.warning('anbox.ams.ams: container %s has the name of a node; only the node is added' % name)
                 continue
-            app_name = app_names.get(container.get('app_id')) if container.get('app_id') else None
+            app_name = None
+            if container.get('app_id'):
+                app_name = container.get('app_name') or app_names.get(container.get('app_id'))
             host_vars = self._host_vars(container)
             host_vars['ams_app_name'] = make_unsafe(app_name)
             host, port = container_connection(container, nodes_by_name.get(container.get('node')), source)
             self._set_connection(host_vars, host, port)
             groups = [self._group('ams_status_', status), self._group('ams_app_', app_name),
                       self._group('ams_on_', container.get('node'))]
+            if instances:
+                groups.append(INSTANCES_GROUP)
+                groups.append(self._group('ams_type_', container.get('type') or 'container'))
+                groups.extend(self._group('ams_tag_', tag) for tag in container.get('tags') or () if isinstance(tag, str))
             self._add_host(name, CONTAINERS_GROUP, groups, host_vars)
 
     @staticmethod

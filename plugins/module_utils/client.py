@@ -3,22 +3,21 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one REST client every module and the inventory plugin use to talk to AMS.
+"""Transport: the one REST client every module and the inventory plugin use to talk to AMS.
 
-It owns: HTTPS with a client certificate or the local unix socket, the AMS
+It owns HTTPS with a client certificate or the local unix socket, the AMS
 response envelopes, typed errors, ETags, retries of idempotent requests,
-waiting on background operations and streamed uploads.
+streamed uploads, and waiting on background operations, one or many, under
+one deadline.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
+import hashlib
 import json
+import math
+import os
 import random
 import time
 
-from ansible_collections.anbox.ams.plugins.module_utils import operations as ops
 from ansible_collections.anbox.ams.plugins.module_utils import tls
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSAmbiguousError,
@@ -27,13 +26,15 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSError,
     AMSForbidden,
     AMSHTTPError,
+    AMSNotFound,
+    AMSOperationError,
+    AMSOperationTimeout,
     AMSTimeoutError,
     AMSTLSError,
     AMSUnsupportedError,
     http_error_class,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixSocketAdapter
-from ansible_collections.anbox.ams.plugins.module_utils.uploads import FileBody, sha256_file
+from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixHTTPConnectionPool
 
 try:
     import requests
@@ -51,13 +52,34 @@ except ImportError:
 USER_AGENT = 'anbox.ams-ansible-collection'
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS'])
 RETRY_STATUSES = frozenset([502, 503, 504])
+CHUNK_SIZE = 1024 * 1024
 # The Go SDK gives uploads 300 s; a big package also gets time in proportion to its size,
 # as AMS reads and checks the whole body before it answers.
 UPLOAD_TIMEOUT_FLOOR = 300.0
 UPLOAD_CHECK_RATE = 20 * 1000 * 1000
 
+OPERATION_SUCCESS = 200
+OPERATION_FAILURE = 400
+OPERATION_CANCELLED = 401
+# Longest single /wait long-poll; a longer wait is several of these under one deadline.
+WAIT_SLICE_SECONDS = 30
+# Below this many operations, waiting for each costs no more than one listing of all operations.
+BATCH_THRESHOLD = 3
 
-class Response(object):
+
+class Deadline:
+    """One time budget (``wait_timeout``) shared by every wait of a task."""
+
+    def __init__(self, clock, seconds):
+        self.clock = clock
+        self.seconds = seconds
+        self.end = clock() + seconds
+
+    def remaining(self):
+        return max(self.end - self.clock(), 0)
+
+
+class Response:
     """A synchronous AMS answer: its metadata and, for single objects, the ETag."""
 
     def __init__(self, status, metadata, etag=None):
@@ -66,16 +88,119 @@ class Response(object):
         self.etag = etag
 
 
+def operation_path(reference):
+    """``/1.0/operations/<uuid>`` from an id, a path with or without the leading slash, or a full URL."""
+    reference = (reference or '').split('?', 1)[0].rstrip('/')
+    return '/1.0/operations/' + reference.rsplit('/', 1)[-1]
+
+
+class Operation:
+    """One AMS background operation as last seen."""
+
+    def __init__(self, metadata, reference=None):
+        metadata = metadata or {}
+        self.metadata = metadata
+        self.id = metadata.get('id') or operation_path(reference).rsplit('/', 1)[-1]
+        self.path = operation_path(self.id)
+        self.status_code = metadata.get('status_code') or 0
+        self.description = metadata.get('description') or 'operation %s' % self.id
+        self.err = metadata.get('err') or ''
+        self.resources = metadata.get('resources') or {}
+
+    @property
+    def final(self):
+        return self.status_code >= 200
+
+    @property
+    def succeeded(self):
+        return self.status_code == OPERATION_SUCCESS
+
+    def resource_ids(self, kind):
+        """Ids (last path segment) of the resources of one kind the operation touched."""
+        return [url.rstrip('/').rsplit('/', 1)[-1] for url in self.resources.get(kind) or []]
+
+    def failure_message(self):
+        state = 'was cancelled' if self.status_code == OPERATION_CANCELLED else 'failed'
+        return '%s %s: %s' % (self.description, state, self.err or 'AMS gave no reason')
+
+
+def sha256_file(path, chunk_size=CHUNK_SIZE):
+    """SHA-256 of a file, lowercase hex, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class FileBody:
+    """A request body that streams a file in large chunks with a known length.
+
+    requests sends an iterable with ``__len__`` as a Content-Length body, one
+    chunk at a time. The hash of what was actually sent is kept so a caller can
+    detect a file that changed between the fingerprint pre-pass and the upload.
+    """
+
+    def __init__(self, path, chunk_size=CHUNK_SIZE):
+        self.path = path
+        self.chunk_size = chunk_size
+        self.size = os.path.getsize(path)
+        self.sent_digest = hashlib.sha256()
+        self.sent_bytes = 0
+
+    def __len__(self):
+        return self.size
+
+    def __iter__(self):
+        with open(self.path, 'rb') as handle:
+            for chunk in iter(lambda: handle.read(self.chunk_size), b''):
+                self.sent_digest.update(chunk)
+                self.sent_bytes += len(chunk)
+                yield chunk
+
+
 class _PinnedCertAdapter(HTTPAdapter):
     """Accepts exactly one server certificate, identified by its SHA-256."""
 
     def __init__(self, fingerprint):
         self._fingerprint = fingerprint
-        super(_PinnedCertAdapter, self).__init__(max_retries=0)
+        super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs):
         kwargs['assert_fingerprint'] = self._fingerprint
-        super(_PinnedCertAdapter, self).init_poolmanager(*args, **kwargs)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class UnixSocketAdapter(HTTPAdapter):
+    """Routes every request of a session to one unix socket."""
+
+    def __init__(self, socket_path, pool_maxsize=10):
+        self.socket_path = socket_path
+        self._pool = None
+        self._pool_maxsize = pool_maxsize
+        super().__init__(max_retries=0)
+
+    def _connection(self):
+        if self._pool is None:
+            self._pool = UnixHTTPConnectionPool(
+                'localhost', maxsize=self._pool_maxsize, block=False, socket_path=self.socket_path)
+        return self._pool
+
+    # requests >= 2.32 calls this one, older releases get_connection().
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        return self._connection()
+
+    def get_connection(self, url, proxies=None):
+        return self._connection()
+
+    def request_url(self, request, proxies):
+        return request.path_url
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        super().close()
 
 
 def _parse_url(url):
@@ -103,7 +228,7 @@ def _parse_url(url):
     raise AMSConfigurationError('url %s is not understood: give https://HOST[:PORT] or unix:/PATH/TO/SOCKET' % url)
 
 
-class AMSClient(object):
+class AMSClient:
     """A connection to one AMS server."""
 
     def __init__(self, url, client_cert=None, client_key=None, ca_cert=None, validate_certs=True,
@@ -163,7 +288,7 @@ class AMSClient(object):
     # -- requests ---------------------------------------------------------------
 
     def request(self, method, path, query=None, body=None, headers=None, etag=None, data=None, timeout=None):
-        """Send one request; return a Response, an operations.Operation, or raise an AMSError."""
+        """Send one request; return a Response, an Operation, or raise an AMSError."""
         method = method.upper()
         headers = dict(headers or {})
         if etag:
@@ -219,20 +344,99 @@ class AMSClient(object):
 
         At least 300 s (as AMS's own Go client allows) and one second per 20 MB,
         never less than ``request_timeout``; ``budget`` (what is left of the task's
-        time) caps it.
+        time, in seconds or as the task's Deadline) caps it.
         """
         timeout = max(self.request_timeout, UPLOAD_TIMEOUT_FLOOR, float(size) / UPLOAD_CHECK_RATE)
+        if isinstance(budget, Deadline):
+            budget = budget.remaining()
         if budget is not None:
             timeout = max(self.request_timeout, min(timeout, float(budget)))
         return timeout
 
     # -- operations -------------------------------------------------------------
 
+    def deadline(self, timeout):
+        """A Deadline of ``timeout`` seconds on this client's clock; a Deadline is returned as it is."""
+        return timeout if isinstance(timeout, Deadline) else Deadline(self.clock, timeout)
+
     def wait(self, operation, timeout):
-        return ops.wait_operation(self, operation, timeout)
+        """Wait until ``operation`` is final; return it, or raise with its ``err``.
+
+        ``timeout`` is seconds or the task's Deadline. Uses ``/wait?timeout=``
+        long-polls in slices, and falls back to polling the operation only when
+        the server has no ``/wait``.
+        """
+        deadline = self.deadline(timeout)
+        current = operation
+        while not current.final:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise AMSOperationTimeout(
+                    '%s did not finish within %s seconds (wait_timeout); it may still complete on the server'
+                    % (current.description, deadline.seconds), operation=current)
+            if self.supports_wait:
+                current = self._long_poll(current, remaining)
+            else:
+                self.sleep(min(self.poll_interval, remaining))
+                current = Operation(self.get(current.path).metadata, current.path)
+        if not current.succeeded:
+            raise AMSOperationError(current.failure_message(), operation=current)
+        return current
 
     def wait_all(self, operations, timeout):
-        return ops.wait_operations(self, operations, timeout)
+        """Wait for several operations under one deadline; return them all final, in the order given.
+
+        Failures do not stop the wait: the caller sees every failed operation.
+        After a burst of launches most operations are final already, so from
+        BATCH_THRESHOLD operations on one listing of ``/1.0/operations`` tells
+        which, and only the others are waited for.
+        """
+        deadline = self.deadline(timeout)
+        if len(operations) >= BATCH_THRESHOLD:
+            operations = self._refresh(operations)
+        finished = {}
+        pending = [operation for operation in operations if not operation.final]
+        for operation in pending:
+            try:
+                finished[operation.id] = self.wait(operation, deadline)
+            except AMSOperationError as exc:
+                finished[operation.id] = exc.operation
+            except AMSOperationTimeout:
+                raise AMSOperationTimeout(
+                    '%d of %d operations did not finish within %s seconds (wait_timeout)'
+                    % (len(pending) - len(finished), len(pending), deadline.seconds), operation=operation)
+        return [finished.get(operation.id, operation) for operation in operations]
+
+    def _long_poll(self, current, remaining):
+        seconds = max(1, min(WAIT_SLICE_SECONDS, int(math.ceil(remaining))))
+        try:
+            response = self.get(current.path + '/wait', query={'timeout': seconds},
+                                timeout=seconds + self.request_timeout)
+        except AMSNotFound:
+            # Either the operation is gone or the server has no /wait: tell them apart.
+            fresh = Operation(self.get(current.path).metadata, current.path)
+            self.supports_wait = False
+            return fresh
+        except AMSHTTPError as exc:
+            if exc.status_code in (405, 501):
+                self.supports_wait = False
+                return current
+            raise
+        return Operation(response.metadata, current.path)
+
+    def _refresh(self, operations):
+        """The operations as one listing reports them now; those it does not detail as they were."""
+        try:
+            groups = self.get('/1.0/operations', query={'recursion': '1'}).metadata
+        except AMSHTTPError:
+            return operations
+        listed = {}
+        for items in (groups.values() if isinstance(groups, dict) else []):
+            for item in items or []:
+                if isinstance(item, dict) and item.get('id'):
+                    listed[item['id']] = item
+        return [Operation(listed[operation.id], operation.path) if operation.id in listed else operation
+                for operation in operations]
 
     # -- facts --------------------------------------------------------------------
 
@@ -350,7 +554,7 @@ class AMSClient(object):
                                status_code=reply.status_code, url=reply.url, method=method)
         if document.get('type') == 'async':
             reference = document.get('operation') or reply.headers.get('Location')
-            return ops.Operation(document.get('metadata'), reference)
+            return Operation(document.get('metadata'), reference)
         return Response(reply.status_code, document.get('metadata'), reply.headers.get('ETag'))
 
     def _http_error(self, reply, document, method, path):

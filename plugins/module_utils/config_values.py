@@ -3,15 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""AMS configuration values as AMS renders them, so comparisons decide idempotency right.
+"""Domain: AMS configuration values as AMS renders them, so comparisons decide idempotency right.
 
 AMS takes every value as a string and renders booleans and numbers as JSON
 booleans and numbers; ``true``, ``"true"`` and ``True`` must all be equal.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 # Keys AMS never shows: it renders them as a boolean meaning "is set".
 SECRET_KEYS = frozenset(['core.trust_password', 'images.auth'])

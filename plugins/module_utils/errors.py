@@ -3,22 +3,18 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Typed errors raised by the AMS client.
+"""Transport: typed errors raised by the AMS client.
 
 Every error carries a message that tells the user what to do; the HTTP status
 and the AMS ``error_code`` travel with it so modules can return them.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 
 class AMSError(Exception):
     """Base class of every error the AMS client raises."""
 
     def __init__(self, message, status_code=None, error_code=None, ams_error=None, url=None, method=None):
-        super(AMSError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.error_code = error_code
@@ -95,7 +91,7 @@ class AMSOperationError(AMSError):
     """A background operation ended in failure or was cancelled."""
 
     def __init__(self, message, operation=None, **kwargs):
-        super(AMSOperationError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.operation = operation
 
 
@@ -103,7 +99,7 @@ class AMSOperationTimeout(AMSError):
     """A background operation did not finish within ``wait_timeout``."""
 
     def __init__(self, message, operation=None, **kwargs):
-        super(AMSOperationTimeout, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.operation = operation
 
 

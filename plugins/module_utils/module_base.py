@@ -3,34 +3,36 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The small base class every anbox.ams module is built on.
+"""Framework: the small base classes every anbox.ams module is built on.
 
-A module subclasses AMSModule, defines ``define_module()`` (its AnsibleModule)
-and ``run()``, and its ``main()`` is ``run_module(TheClass)``. The base owns
-the client, the result, ``changed``, the diff, waiting and failures.
+A module subclasses AMSModule (or AMSInfoModule), defines ``define_module()``
+(its AnsibleModule) and ``run()``, and its ``main()`` is
+``run_module(TheClass)``. The base owns the client (built from the connection
+options unless one is given), the task's one Deadline, the result,
+``changed``, the diff, waiting, the converge/retry loop, removals AMS may
+refuse, and failures.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import traceback
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.anbox.ams.plugins.module_utils import client as client_module
 from ansible_collections.anbox.ams.plugins.module_utils import tls
-from ansible_collections.anbox.ams.plugins.module_utils.errors import (
-    AMSAmbiguousError,
-    AMSError,
-    AMSPreconditionFailed,
-)
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
-from ansible_collections.anbox.ams.plugins.module_utils.options import (
+from ansible_collections.anbox.ams.plugins.module_utils.client import Deadline, Operation
+from ansible_collections.anbox.ams.plugins.module_utils.connection import (
+    DEFAULT_WAIT_TIMEOUT,
     client_from_options,
     connection_argument_spec,
     wait_argument_spec,
 )
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSAmbiguousError,
+    AMSConflict,
+    AMSError,
+    AMSPreconditionFailed,
+)
+from ansible_collections.anbox.ams.plugins.module_utils.objects import list_objects
 
 try:
     import yaml  # noqa: F401, pylint: disable=unused-import
@@ -53,27 +55,30 @@ def build_argument_spec(module_spec, wait=False):
     return spec
 
 
-class AMSModule(object):
-    """Base of every module: client, result, diff, waiting and failures."""
+class AMSModule:
+    """Base of every module: client, deadline, result, diff, waiting, retries and failures."""
 
     # Libraries beyond requests/cryptography a module needs: ('yaml',) for manifests.
     needs = ()
 
-    def __init__(self, module):
+    def __init__(self, module, client=None):
         self.module = module
         self.result = {'changed': False}
         self.diff_before = {}
         self.diff_after = {}
         self._check_requirements()
-        self.client = None
+        self.client = client
         problem = None
-        try:
-            self.client = client_from_options(module.params.get, warn=module.warn)
-        except AMSError as exc:
-            problem = exc
+        if client is None:
+            try:
+                self.client = client_from_options(module.params.get, warn=module.warn)
+            except AMSError as exc:
+                problem = exc
         if problem is not None:
             # Outside the except block: ansible-core would attach the handled exception as a traceback.
             self.fail_from(problem)
+        # Every wait of the task shares this one budget: wait_timeout covers the whole task.
+        self.deadline = Deadline(self.client.clock, module.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT)
 
     def _check_requirements(self):
         missing = []
@@ -90,8 +95,17 @@ class AMSModule(object):
     def check_mode(self):
         return self.module.check_mode
 
+    @property
+    def waits(self):
+        """True when the task waits for what it starts (``wait``, true when the module has no such option)."""
+        return self.module.params.get('wait', True)
+
     def param_is_defined(self, name):
-        """True when the task set the option (as opposed to it taking its default)."""
+        """True when the option has a value: the task set it, or the option has a default.
+
+        Options without a default are None unless the task sets them, which is
+        what tells a field to manage from one to leave alone.
+        """
         return self.module.params.get(name) is not None
 
     def _mark_as_changed(self):
@@ -102,20 +116,20 @@ class AMSModule(object):
         self.diff_after = after
 
     def wait_for(self, answer):
-        """Wait for an operation when the task asked to wait; return it final.
+        """Wait for an operation, when the task waits, within the task's deadline; return it final.
 
         A synchronous answer (a client Response) is returned as it is, so
         callers need not know which requests AMS runs in the background.
         """
-        if not isinstance(answer, Operation) or not self.module.params.get('wait', True):
+        if not isinstance(answer, Operation) or not self.waits:
             return answer
-        return self.client.wait(answer, self.module.params.get('wait_timeout') or 600)
+        return self.client.wait(answer, self.deadline)
 
     def converge(self, step, what):
-        """Run ``step`` (read, compute, write) again after a stale ETag or an ambiguous write.
+        """Run ``step`` (read, compute, write) again after a stale ETag or an ambiguous write; return its result.
 
         A write that failed with 412 or broke in flight is never resent as it
-        was: the object is read again and the change recomputed.
+        was: ``step`` reads again and recomputes, after a growing pause.
         """
         last = None
         for attempt in range(CONVERGE_ATTEMPTS):
@@ -129,9 +143,23 @@ class AMSModule(object):
                 # The write may have been made: if the re-read finds nothing left to do, it was ours.
                 self._mark_as_changed()
                 last = exc
-        raise AMSError('%s kept changing under us (%d attempts); last error: %s'
-                       % (what, CONVERGE_ATTEMPTS, last.message),
-                       status_code=last.status_code, error_code=last.error_code)
+        if isinstance(last, AMSAmbiguousError):
+            message = ('%s: requests kept failing in flight (%d attempts), so AMS may or may not have made the '
+                       'change; last error: %s' % (what, CONVERGE_ATTEMPTS, last.message))
+        else:
+            message = '%s kept changing under us (%d attempts); last error: %s' % (what, CONVERGE_ATTEMPTS, last.message)
+        raise AMSError(message, status_code=last.status_code, error_code=last.error_code)
+
+    def remove_or_explain(self, path, what, force, body=None, hint='set force: true to remove it anyway'):
+        """DELETE ``path`` and wait; when AMS refuses because ``what`` is in use, say so and how to force it."""
+        try:
+            self.wait_for(self.client.delete(path, body=body))
+        except AMSConflict as exc:
+            # AMS refused: nothing changed.
+            self.result['changed'] = False
+            raise AMSConflict('AMS refused to remove %s because it is in use: %s%s'
+                              % (what, exc.ams_error or exc.message, '' if force else '; ' + hint),
+                              status_code=exc.status_code, error_code=exc.error_code)
 
     def fail_from(self, exc, **extra):
         result = dict(self.result)
@@ -144,6 +172,51 @@ class AMSModule(object):
         if self.module._diff:
             self.result['diff'] = {'before': self.diff_before, 'after': self.diff_after}
         self.module.exit_json(**self.result)
+
+
+class AMSInfoModule(AMSModule):
+    """A read-only ``*_info`` module: lists ``/1.0/<collection>`` once, returns the objects that pass every filter.
+
+    ``name`` and ``id`` filters come for free; a subclass adds its own by
+    overriding ``keep()``.
+    """
+
+    collection = None       # e.g. 'applications'
+    result_key = None       # e.g. 'applications'
+    has_ids = True          # nodes and addons are addressed by name only
+    extra_options = {}      # options beyond name/id
+
+    @classmethod
+    def define_module(cls):
+        spec = dict(name=dict(type='str'))
+        if cls.has_ids:
+            spec['id'] = dict(type='str')
+        spec.update(cls.extra_options)
+        return AnsibleModule(argument_spec=build_argument_spec(spec), supports_check_mode=True)
+
+    def run(self):
+        self.prepare()
+        objects = [item for item in list_objects(self.client, self.collection) if self._matches(item)]
+        self.result[self.result_key] = self.enrich(objects)
+
+    def _matches(self, item):
+        params = self.module.params
+        if params.get('name') is not None and item.get('name') != params['name']:
+            return False
+        if self.has_ids and params.get('id') is not None and str(item.get('id')) != params['id']:
+            return False
+        return self.keep(item)
+
+    def prepare(self):
+        """Check and resolve the module's own filters before listing (may read other listings)."""
+
+    def keep(self, item):
+        """The module's own filters; True keeps the object."""
+        return True
+
+    def enrich(self, objects):
+        """Add data that is not in the listing (log files); returns the objects to return."""
+        return objects
 
 
 def run_module(module_class):

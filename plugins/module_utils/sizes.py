@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Byte sizes as AMS writes them ("3GB", "512MB", "4GiB") and as numbers of bytes.
+"""Domain: byte sizes as AMS writes them ("3GB", "512MB", "4GiB") and as numbers of bytes.
 
 AMS parses and renders sizes with LXD's units package: decimal suffixes (kB,
 MB, GB, ...) are powers of 1000 and binary ones (KiB, MiB, GiB, ...) powers of
@@ -11,9 +11,6 @@ MB, GB, ...) are powers of 1000 and binary ones (KiB, MiB, GiB, ...) powers of
 "3gb", "3 GB" and "3000MB" are the same size while "3GB" and "3GiB" are not.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import re
 

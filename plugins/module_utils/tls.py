@@ -3,17 +3,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Certificate checks done before connecting, and plain-words TLS errors.
+"""Transport: certificate checks done before connecting, and plain-words TLS errors.
 
 Problems with local files (unreadable key, key that does not match the
 certificate, expired client certificate) are found here, before a request is
 made, so the user gets one sentence naming the file instead of an OpenSSL
-error code.
+error code. ams_client_certificate checks the pairs it keeps the same way.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import datetime
 import hashlib
@@ -53,7 +49,8 @@ def parse_pem_certificates(data, source):
         except ValueError as exc:
             raise AMSConfigurationError('%s holds a malformed PEM certificate: %s' % (source, exc))
     if not certificates:
-        raise AMSConfigurationError('%s holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----")' % source)
+        raise AMSConfigurationError('%s is not a PEM certificate: it holds no PEM certificate block '
+                                    '("-----BEGIN CERTIFICATE-----")' % source)
     return certificates
 
 
@@ -97,26 +94,35 @@ def server_trust(ca_cert, validate_certs):
     return ca_cert, None
 
 
+def _public_der(public_key):
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def load_key_pair(cert_path, key_path, cert_name='client_cert', key_name='client_key'):
+    """``(certificate, key)`` from two PEM files; AMSConfigurationError naming the file at fault.
+
+    ``cert_name`` and ``key_name`` say what the files are in messages.
+    """
+    certificate = parse_pem_certificates(_read(cert_path, cert_name), '%s file %s' % (cert_name, cert_path))[0]
+    try:
+        key = serialization.load_pem_private_key(_read(key_path, key_name), password=None)
+    except TypeError:
+        raise AMSConfigurationError('%s file %s is encrypted; give an unencrypted PEM key' % (key_name, key_path))
+    except ValueError:
+        raise AMSConfigurationError('%s file %s is not a PEM private key' % (key_name, key_path))
+    if _public_der(key.public_key()) != _public_der(certificate.public_key()):
+        raise AMSConfigurationError('%s file %s does not match %s file %s: give the key the certificate was made for'
+                                    % (key_name, key_path, cert_name, cert_path))
+    return certificate, key
+
+
 def check_client_pair(client_cert, client_key):
-    """Fail early, naming the file, when the client certificate or key is unusable."""
+    """The client certificate's fingerprint, or None without one; fails early, naming the file, when unusable."""
     if not client_cert and not client_key:
         return None
     if not client_cert or not client_key:
         raise AMSConfigurationError('client_cert and client_key must be given together')
-    certificate = parse_pem_certificates(_read(client_cert, 'client_cert'), 'client_cert file %s' % client_cert)[0]
-    key_data = _read(client_key, 'client_key')
-    try:
-        key = serialization.load_pem_private_key(key_data, password=None)
-    except TypeError:
-        raise AMSConfigurationError('client_key file %s is encrypted; give an unencrypted PEM key' % client_key)
-    except ValueError:
-        raise AMSConfigurationError('client_key file %s is not a PEM private key' % client_key)
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    der = serialization.Encoding.DER
-    if key.public_key().public_bytes(der, spki) != certificate.public_key().public_bytes(der, spki):
-        raise AMSConfigurationError(
-            'client_key file %s does not match client_cert file %s: give the key the certificate was made for'
-            % (client_key, client_cert))
+    certificate, _key = load_key_pair(client_cert, client_key)
     now = datetime.datetime.now(datetime.timezone.utc)
     if not_after(certificate) < now:
         raise AMSConfigurationError(

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_addon
@@ -30,6 +26,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   name:
     description:
@@ -101,17 +98,12 @@ addon:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import addon_hooks, archive_kinds, lookups, package_source
+from ansible_collections.anbox.ams.plugins.module_utils import objects, packages
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
-from ansible_collections.anbox.ams.plugins.module_utils.module_base import build_argument_spec, run_module
-from ansible_collections.anbox.ams.plugins.module_utils.versioned_packages import (
-    VersionedPackageModule,
-    package_state,
-    state_after_upload,
-)
+from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 
 
-class AMSAddon(VersionedPackageModule):
+class AMSAddon(packages.VersionedPackageTask, AMSModule):
 
     collection = 'addons'
     what = 'addon'
@@ -149,10 +141,10 @@ class AMSAddon(VersionedPackageModule):
         package = self._package()
         try:
             current = self.read()
-            before = package_state(current.metadata if current else None)
+            before = packages.package_state(current.metadata if current else None)
             if self.needs_upload(current, package):
                 self._mark_as_changed()
-                self.set_diff(before, state_after_upload(before, self.name, package.compute_fingerprint()))
+                self.set_diff(before, packages.state_after_upload(before, self.name, package.compute_fingerprint()))
                 if not self.check_mode:
                     self.upload(package)
             else:
@@ -163,24 +155,17 @@ class AMSAddon(VersionedPackageModule):
 
     def _package(self):
         src = self.module.params['src']
-        kind, manifest = package_source.inspect(src, archive_kinds.ADDON_KINDS, 'manifest.yaml', 'addon',
-                                                allow_directory=True)
-        package_source.require_archive_support(self.client, kind, src)
-        declared = manifest.get('name')
-        if declared is None:
-            raise AMSConfigurationError('invalid addon package: manifest.yaml in %s has no name (it must be %s)'
-                                        % (src, self.name))
-        if str(declared) != self.name:
-            raise AMSConfigurationError('invalid addon package: manifest.yaml in %s names the addon %s, but the task '
-                                        'manages addon %s' % (src, declared, self.name))
+        kind, manifest = packages.inspect(src, packages.ADDON_KINDS, 'manifest.yaml', 'addon', allow_directory=True)
+        packages.require_archive_support(self.client, kind, src)
+        packages.check_declared_name(manifest, src, 'addon', self.name)
         description = manifest.get('description')
         if not isinstance(description, str) or not description.strip():
             raise AMSConfigurationError('invalid addon package: manifest.yaml in %s needs a description (a non-empty '
                                         'string)' % src)
-        problem = addon_hooks.problem(src, kind)
+        problem = packages.hooks_problem(src, kind)
         if problem:
             raise AMSConfigurationError('invalid addon package: %s' % problem)
-        package = package_source.prepare(src, kind, manifest, self.module.tmpdir)
+        package = packages.prepare(src, kind, manifest, self.module.tmpdir)
         package.compute_fingerprint()
         return package
 
@@ -194,13 +179,13 @@ class AMSAddon(VersionedPackageModule):
                 self.converge(lambda user=user: self._detach_from(user), 'application %s' % user)
 
     def _detach_from(self, application):
-        found = lookups.find(self.client, 'applications', application)
+        found = objects.find(self.client, 'applications', application)
         if found is None:
             return
         addons = found.metadata.get('addons') or []
         if self.name not in addons:
             return
-        self.wait_for(self.client.patch(lookups.object_path('applications', application),
+        self.wait_for(self.client.patch(objects.object_path('applications', application),
                                         body={'addons': [addon for addon in addons if addon != self.name]},
                                         etag=found.etag))
 

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_addon_info
@@ -22,10 +18,9 @@ author:
 extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.attributes.INFO_MODULE
-options:
-  name:
-    description: Only the addon with this name.
-    type: str
+  - anbox.ams.attributes.ACTIONGROUP_AMS
+  - anbox.ams.info_filters
+options: {}
 '''
 
 EXAMPLES = r'''
@@ -51,8 +46,7 @@ addons:
       used_by: []
 '''
 
-from ansible_collections.anbox.ams.plugins.module_utils.info import AMSInfoModule
-from ansible_collections.anbox.ams.plugins.module_utils.module_base import run_module
+from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSInfoModule, run_module
 
 
 class AMSAddonInfo(AMSInfoModule):

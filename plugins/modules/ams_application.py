@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_application
@@ -23,6 +19,9 @@ description:
     it, as AMS fills in defaults (C(video-encoder), C(watchdog), C(abi), ...). Set a key to an empty value
     (V(""), V([]), V({})) to clear it. To roll out a new APK with an otherwise unchanged manifest, bump its
     C(version).
+  - When only C(boot-activity), C(video-encoder), C(watchdog), C(services) or C(required-permissions) differ
+    and AMS has the API extension C(application_partial_updates), the new version is made from those fields
+    (a JSON update) instead of an upload of the package; any other differing key uploads the package.
   - O(instance_type), O(image), O(tags), O(addons), O(resources) and O(inhibit_auto_updates) are compared with
     the application as AMS shows it and changed in place (no new version) in one update that carries the ETag
     of the read it was computed from; after a concurrent change the application is read again and the update
@@ -36,6 +35,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   name:
     description:
@@ -147,17 +147,9 @@ application:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import (
-    application_fields,
-    archive_kinds,
-    lookups,
-    manifests,
-    package_source,
-)
-from ansible_collections.anbox.ams.plugins.module_utils.application_wait import Deadline, wait_until_ready
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSConflict
+from ansible_collections.anbox.ams.plugins.module_utils import applications, objects, packages
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
 
 
 class AMSApplication(AMSModule):
@@ -171,7 +163,7 @@ class AMSApplication(AMSModule):
                 name=dict(type='str', required=True),
                 state=dict(type='str', choices=['present', 'absent'], default='present'),
                 src=dict(type='path'),
-                instance_type=dict(type='str', choices=list(application_fields.INSTANCE_TYPES)),
+                instance_type=dict(type='str', choices=list(applications.INSTANCE_TYPES)),
                 image=dict(type='str'),
                 tags=dict(type='list', elements='str'),
                 addons=dict(type='list', elements='str'),
@@ -189,14 +181,13 @@ class AMSApplication(AMSModule):
 
     @property
     def path(self):
-        return lookups.object_path('applications', self.name)
+        return objects.object_path('applications', self.name)
 
     def field_options(self):
-        return dict((option, self.module.params[option]) for option in application_fields.FIELDS)
+        return dict((option, self.module.params[option]) for option in applications.FIELDS)
 
     def run(self):
-        self.deadline = Deadline(self.client.clock, self.module.params['wait_timeout'])
-        problem = application_fields.name_problem(self.name, 'name')
+        problem = applications.name_problem(self.name, 'name')
         if problem:
             raise AMSConfigurationError(problem)
         if self.module.params['state'] == 'absent':
@@ -204,11 +195,11 @@ class AMSApplication(AMSModule):
             return
         self._check_resources()
         manifest, kind = self._inspect_package()
-        package_source.require_archive_support(self.client, kind, self.module.params['src'])
+        packages.require_archive_support(self.client, kind, self.module.params['src'])
         image = self._check_references(manifest)
         package = None
         if manifest is not None:
-            package = package_source.prepare(self.module.params['src'], kind, manifest, self.module.tmpdir)
+            package = packages.prepare(self.module.params['src'], kind, manifest, self.module.tmpdir)
         try:
             current = self.read()
             if current is None:
@@ -223,25 +214,19 @@ class AMSApplication(AMSModule):
 
     def _check_resources(self):
         try:
-            application_fields.normalise_resources(self.module.params['resources'])
-        except application_fields.ResourceError as exc:
+            applications.normalise_resources(self.module.params['resources'])
+        except applications.ResourceError as exc:
             raise AMSConfigurationError(str(exc))
 
     def _inspect_package(self):
         src = self.module.params['src']
         if src is None:
             return None, None
-        kind, manifest = package_source.inspect(src, archive_kinds.APPLICATION_KINDS, 'manifest.yaml',
-                                                'application', allow_directory=True)
-        declared = manifest.get('name')
-        if declared is None:
-            raise AMSConfigurationError('invalid application package: manifest.yaml in %s has no name (it must be %s)'
-                                        % (src, self.name))
-        if str(declared) != self.name:
-            raise AMSConfigurationError('invalid application package: manifest.yaml in %s names the application %s, '
-                                        'but the task manages application %s' % (src, declared, self.name))
-        problem = application_fields.instance_type_problem(manifest.get('instance-type'),
-                                                           'instance-type in manifest.yaml of %s:' % src)
+        kind, manifest = packages.inspect(src, packages.APPLICATION_KINDS, 'manifest.yaml', 'application',
+                                          allow_directory=True)
+        packages.check_declared_name(manifest, src, 'application', self.name)
+        problem = applications.instance_type_problem(manifest.get('instance-type'),
+                                                     'instance-type in manifest.yaml of %s:' % src)
         if problem:
             raise AMSConfigurationError('invalid application package: ' + problem)
         return manifest, kind
@@ -256,14 +241,14 @@ class AMSApplication(AMSModule):
             addons += [str(addon) for addon in manifest.get('addons') or []]
         option_image = None
         if self.module.params['image'] is not None:
-            option_image = lookups.find(self.client, 'images', self.module.params['image'])
+            option_image = objects.find(self.client, 'images', self.module.params['image'])
             if option_image is None:
                 raise AMSConfigurationError('image %s (option image) does not exist in AMS' % self.module.params['image'])
         for where, image in images:
-            if lookups.find(self.client, 'images', image) is None:
+            if objects.find(self.client, 'images', image) is None:
                 raise AMSConfigurationError('image %s named by %s does not exist in AMS: upload it first (ams_image)'
                                             % (image, where))
-        unknown = lookups.missing(self.client, 'addons', sorted(set(addons)))
+        unknown = objects.missing(self.client, 'addons', sorted(set(addons)))
         if unknown:
             raise AMSConfigurationError('addon(s) %s named by the task or its manifest.yaml do not exist in AMS: '
                                         'upload them first (ams_addon)' % ', '.join(unknown))
@@ -272,15 +257,15 @@ class AMSApplication(AMSModule):
     # -- reading -----------------------------------------------------------------
 
     def read(self):
-        return lookups.find(self.client, 'applications', self.name)
+        return objects.find(self.client, 'applications', self.name)
 
     def _ams_manifest(self):
         self.client.require_extension('application_manifest_download',
                                       'comparing the manifest of application %s with a package' % self.name)
         text = self.client.get_text(self.path + '/manifest')
         try:
-            return manifests.parse_yaml_mapping(text, 'the manifest AMS reports for application %s' % self.name)
-        except manifests.ManifestError as exc:
+            return packages.parse_yaml_mapping(text, 'the manifest AMS reports for application %s' % self.name)
+        except packages.ManifestError as exc:
             raise AMSConfigurationError(str(exc))
 
     def _manifest_changes(self, package):
@@ -288,8 +273,8 @@ class AMSApplication(AMSModule):
         if package is None:
             return [], {}
         ams_manifest = self._ams_manifest()
-        overridden = application_fields.manifest_keys_overridden(self.field_options())
-        keys = manifests.differing_keys(package.manifest, ams_manifest, ignore=overridden | set(['image']))
+        overridden = applications.manifest_keys_overridden(self.field_options())
+        keys = applications.differing_keys(package.manifest, ams_manifest, ignore=overridden | set(['image']))
         if 'image' not in overridden and self._image_differs(package.manifest, ams_manifest):
             keys.append('image')
         return sorted(keys), ams_manifest
@@ -302,22 +287,17 @@ class AMSApplication(AMSModule):
         actual = ams_manifest.get('image')
         if str(wanted) == str(actual):
             return False
-        image = lookups.find(self.client, 'images', str(wanted))
+        image = objects.find(self.client, 'images', str(wanted))
         return image is None or str(actual) not in (image.metadata.get('id'), image.metadata.get('name'))
 
     # -- waiting -----------------------------------------------------------------
 
-    def _wait_operation(self, answer):
-        """Wait for an operation (when the task waits) under the task's one deadline."""
-        if self.module.params['wait'] and isinstance(answer, Operation):
-            self.client.wait(answer, self.deadline.remaining())
-
     def _wait_ready(self, answer, min_version=None):
         """Wait for the operation, then for the application to be ready, under the task's one deadline."""
-        if not self.module.params['wait']:
+        if not self.waits:
             return
-        self._wait_operation(answer)
-        wait_until_ready(self.client, self.name, self.deadline, min_version)
+        self.wait_for(answer)
+        applications.wait_until_ready(self.client, self.name, self.deadline, min_version)
 
     # -- create ------------------------------------------------------------------
 
@@ -354,26 +334,32 @@ class AMSApplication(AMSModule):
             return
         if create:
             answer = self.client.upload('POST', '/1.0/applications', package.path,
-                                        fingerprint=package.compute_fingerprint(), budget=self.deadline.remaining())
+                                        fingerprint=package.compute_fingerprint(), budget=self.deadline)
             self._wait_ready(answer, min_version=0)
             return
         keys, _ams_manifest = self._manifest_changes(package)
         if not keys:
             return
-        latest = lookups.latest_version(current.metadata)
-        answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
-                                    etag=current.etag, budget=self.deadline.remaining())
-        self._wait_ready(answer, min_version=lookups.version_number(latest) + 1 if latest else 0)
+        latest = objects.latest_version(current.metadata)
+        fields = None
+        if self.client.has_extension('application_partial_updates'):
+            fields = applications.partial_update(package.manifest, keys)
+        if fields is not None:
+            answer = self.client.patch(self.path, body=fields, etag=current.etag)
+        else:
+            answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
+                                        etag=current.etag, budget=self.deadline)
+        self._wait_ready(answer, min_version=objects.version_number(latest) + 1 if latest else 0)
 
     # -- update ------------------------------------------------------------------
 
     def _update(self, current, package, image):
         app = current.metadata
         keys, ams_manifest = self._manifest_changes(package)
-        body, fields_before, fields_after = application_fields.changes(
+        body, fields_before, fields_after = applications.changes(
             app, self.field_options(), image_id=image.get('id') if image else None)
-        latest = lookups.latest_version(app) or {}
-        latest_number = lookups.version_number(latest) if latest else -1
+        latest = objects.latest_version(app) or {}
+        latest_number = objects.version_number(latest) if latest else -1
         before = dict(fields_before, latest_version=latest_number)
         after = dict(fields_after, latest_version=latest_number + 1 if keys else latest_number)
         if keys:
@@ -402,14 +388,14 @@ class AMSApplication(AMSModule):
     def _apply_fields(self):
         """One JSON PATCH of the in-place fields, with If-Match; recomputed from a fresh read after 412."""
         image_option = self.module.params['image']
-        image = lookups.find(self.client, 'images', image_option) if image_option is not None else None
+        image = objects.find(self.client, 'images', image_option) if image_option is not None else None
         image_id = image.metadata.get('id') if image is not None else None
 
         def step():
             current = self.read()
             if current is None:
                 return
-            body, _before, _after = application_fields.changes(current.metadata, self.field_options(), image_id)
+            body, _before, _after = applications.changes(current.metadata, self.field_options(), image_id)
             if not body:
                 return
             answer = self.client.patch(self.path, body=body, etag=current.etag)
@@ -423,12 +409,12 @@ class AMSApplication(AMSModule):
 
         def step():
             current = self.read()
-            latest = lookups.latest_version(current.metadata if current else None)
+            latest = objects.latest_version(current.metadata if current else None)
             if latest is None or bool(latest.get('published')) == publish:
                 return
-            number = lookups.version_number(latest)
-            self._wait_operation(self.client.patch(lookups.object_path('applications', self.name, number),
-                                                   body={'published': publish}))
+            number = objects.version_number(latest)
+            self.wait_for(self.client.patch(objects.object_path('applications', self.name, number),
+                                            body={'published': publish}))
         self.converge(step, 'application %s' % self.name)
 
     def _return_application(self):
@@ -444,21 +430,14 @@ class AMSApplication(AMSModule):
             self.result['application'] = {}
             return
         app = current.metadata
-        self.set_diff({'name': app.get('name'), 'id': app.get('id'), 'versions': lookups.version_numbers(app)}, {})
+        self.set_diff({'name': app.get('name'), 'id': app.get('id'), 'versions': objects.version_numbers(app)}, {})
         self._mark_as_changed()
         self.result['application'] = {}
         if self.check_mode:
             return
         force = self.module.params['force']
-        try:
-            self._wait_operation(self.client.delete(self.path, body={'force': force}))
-        except AMSConflict as exc:
-            # AMS refused: nothing changed.
-            self.result['changed'] = False
-            raise AMSConflict('AMS refused to remove application %s because it is in use: %s%s'
-                              % (self.name, exc.ams_error or exc.message,
-                                 '' if force else '; set force: true to remove it with its containers'),
-                              status_code=exc.status_code, error_code=exc.error_code)
+        self.remove_or_explain(self.path, 'application %s' % self.name, force, body={'force': force},
+                               hint='set force: true to remove it with its containers')
 
 
 def main():

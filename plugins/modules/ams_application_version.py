@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_application_version
@@ -22,6 +18,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   application:
     description:
@@ -88,8 +85,8 @@ application:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import lookups
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSConflict
+from ansible_collections.anbox.ams.plugins.module_utils import objects
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 
 
@@ -116,10 +113,10 @@ class AMSApplicationVersion(AMSModule):
         return self.module.params['version']
 
     def version_path(self):
-        return lookups.object_path('applications', self.application, self.version)
+        return objects.object_path('applications', self.application, self.version)
 
     def read(self):
-        return lookups.find(self.client, 'applications', self.application)
+        return objects.find(self.client, 'applications', self.application)
 
     def run(self):
         if self.version < 0:
@@ -133,7 +130,7 @@ class AMSApplicationVersion(AMSModule):
                 return
             raise AMSConfigurationError('application %s does not exist' % self.application)
         app = current.metadata
-        entry = lookups.find_version(app, self.version)
+        entry = objects.find_version(app, self.version)
         if entry is None:
             if state == 'absent':
                 self.set_diff({}, {})
@@ -141,7 +138,7 @@ class AMSApplicationVersion(AMSModule):
                 return
             raise AMSConfigurationError('application %s has no version %d (its versions: %s)'
                                         % (self.application, self.version,
-                                           ', '.join(str(number) for number in lookups.version_numbers(app)) or 'none'))
+                                           ', '.join(str(number) for number in objects.version_numbers(app)) or 'none'))
         if state == 'absent':
             self._remove(entry)
         else:
@@ -165,15 +162,8 @@ class AMSApplicationVersion(AMSModule):
         if self.check_mode:
             return
         force = self.module.params['force']
-        try:
-            self.wait_for(self.client.delete(self.version_path(), body={'force': force}))
-        except AMSConflict as exc:
-            # AMS refused: nothing changed.
-            self.result['changed'] = False
-            raise AMSConflict('AMS refused to remove version %d of application %s because it is in use: %s%s'
-                              % (self.version, self.application, exc.ams_error or exc.message,
-                                 '' if force else '; set force: true to remove it anyway'),
-                              status_code=exc.status_code, error_code=exc.error_code)
+        self.remove_or_explain(self.version_path(), 'version %d of application %s' % (self.version, self.application),
+                               force, body={'force': force})
 
 
 def main():

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_certificate
@@ -24,6 +20,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   state:
     description:
@@ -101,6 +98,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSNotFound,
 )
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
+from ansible_collections.anbox.ams.plugins.module_utils.objects import object_path
 
 try:
     from cryptography.hazmat.primitives import serialization
@@ -172,7 +170,7 @@ class AMSCertificate(AMSModule):
 
     def _trusted_entry(self, fingerprint):
         try:
-            return self.client.get('/1.0/certificates/' + fingerprint).metadata or {}
+            return self.client.get(object_path('certificates', fingerprint)).metadata or {}
         except AMSNotFound:
             return None
 
@@ -219,7 +217,7 @@ class AMSCertificate(AMSModule):
         self._mark_as_changed()
         if self.check_mode:
             return
-        operation = self.client.delete('/1.0/certificates/' + fingerprint)
+        operation = self.client.delete(object_path('certificates', fingerprint))
         if fingerprint == self.client.client_fingerprint:
             self.module.warn('Removed the certificate this task connects with; this client is no longer trusted by AMS')
             return

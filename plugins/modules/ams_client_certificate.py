@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_client_certificate
@@ -25,13 +21,8 @@ author:
   - anbox.ams maintainers (@anbox-ams)
 requirements:
   - cryptography
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
+extends_documentation_fragment:
+  - anbox.ams.attributes
 options:
   certificate_path:
     description:
@@ -151,7 +142,9 @@ import tempfile
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.anbox.ams.plugins.module_utils import tls
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 
 try:
     from cryptography import x509
@@ -175,36 +168,18 @@ def _utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _public_der(public_key):
-    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def _read_existing(path, what):
-    if not os.path.exists(path):
-        raise PairProblem('%s %s does not exist' % (what, path))
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        raise PairProblem('%s %s cannot be read: %s' % (what, path, exc.strerror or exc))
-
-
 def load_usable_pair(certificate_path, key_path, renew_days, now):
-    """The existing certificate when the pair is usable; PairProblem naming the first flaw otherwise."""
-    certificate_data = _read_existing(certificate_path, 'client certificate')
-    key_data = _read_existing(key_path, 'client key')
+    """The existing certificate when the pair is usable; PairProblem naming the first flaw otherwise.
+
+    The pair is checked as the connection options check it, so a kept pair is one a task can connect with.
+    """
+    for path, what in ((certificate_path, 'client certificate'), (key_path, 'client key')):
+        if not os.path.exists(path):
+            raise PairProblem('%s %s does not exist' % (what, path))
     try:
-        certificate = x509.load_pem_x509_certificate(certificate_data)
-    except ValueError:
-        raise PairProblem('client certificate %s is not a PEM certificate' % certificate_path)
-    try:
-        key = serialization.load_pem_private_key(key_data, password=None)
-    except TypeError:
-        raise PairProblem('client key %s is encrypted, which the AMS connection options cannot use' % key_path)
-    except ValueError:
-        raise PairProblem('client key %s is not a PEM private key' % key_path)
-    if _public_der(key.public_key()) != _public_der(certificate.public_key()):
-        raise PairProblem('client key %s does not match client certificate %s' % (key_path, certificate_path))
+        certificate, _key = tls.load_key_pair(certificate_path, key_path, 'client certificate', 'client key')
+    except AMSConfigurationError as exc:
+        raise PairProblem(exc.message)
     not_after = tls.not_after(certificate)
     if not_after <= now:
         raise PairProblem('client certificate %s expired on %s' % (certificate_path, not_after.strftime('%Y-%m-%d')))
@@ -307,7 +282,7 @@ def default_common_name():
     return '%s@%s' % (user, socket.gethostname())
 
 
-class ClientCertificate(object):
+class ClientCertificate:
 
     def __init__(self, module):
         self.module = module

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_config
@@ -26,6 +22,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   config:
     description:

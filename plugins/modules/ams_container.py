@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_container
@@ -34,6 +30,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   state:
     description:
@@ -199,9 +196,8 @@ removed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import container_selection, operation_batch
-from ansible_collections.anbox.ams.plugins.module_utils.container_launch import LaunchOptionError, launch_body
-from ansible_collections.anbox.ams.plugins.module_utils.container_waiting import wait_until_running
+from ansible_collections.anbox.ams.plugins.module_utils import containers
+from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSAmbiguousError,
     AMSConfigurationError,
@@ -209,18 +205,12 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSHTTPError,
     AMSNotFound,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.listings import (
+from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
+from ansible_collections.anbox.ams.plugins.module_utils.objects import (
     list_objects,
     object_path,
     require_by_name_or_id,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.module_base import (
-    CONVERGE_ATTEMPTS,
-    AMSModule,
-    build_argument_spec,
-    run_module,
-)
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
 
 SERVICE_SPEC = dict(
     name=dict(type='str'),
@@ -237,10 +227,6 @@ CONFIG_SPEC = dict(
     metrics_server=dict(type='str'),
     disable_watchdog=dict(type='bool'),
 )
-
-
-def _container_ids(operation):
-    return operation.resource_ids('containers') or operation.resource_ids('instances')
 
 
 class AMSContainer(AMSModule):
@@ -279,7 +265,6 @@ class AMSContainer(AMSModule):
     def run(self):
         params = self.module.params
         self.result.update(containers=[], launched=[], removed=[])
-        self.deadline = self.client.clock() + (params['wait_timeout'] or 600)
         if params['state'] == 'absent' and params['count'] is not None:
             raise AMSConfigurationError('count works with state=present only; state=absent removes every '
                                         'container the selector matches')
@@ -302,18 +287,18 @@ class AMSContainer(AMSModule):
         if params['application']:
             app = require_by_name_or_id(list_objects(self.client, 'applications'), params['application'],
                                         'application')
-            selector = container_selection.Selector(app_id=app.get('id'), app_version=params['application_version'],
-                                                    node=params['node'])
+            selector = containers.Selector(app_id=app.get('id'), app_version=params['application_version'],
+                                           node=params['node'])
             return selector, selector.describe(app_name=app.get('name'))
         image = require_by_name_or_id(list_objects(self.client, 'images'), params['image'], 'image')
-        selector = container_selection.Selector(image_id=image.get('id'), image_version=params['image_version'],
-                                                node=params['node'])
+        selector = containers.Selector(image_id=image.get('id'), image_version=params['image_version'],
+                                       node=params['node'])
         return selector, selector.describe(image_name=image.get('name'))
 
     def _launch_body(self, selector):
         try:
-            return launch_body(self.module.params, app_id=selector.app_id, image_id=selector.image_id)
-        except LaunchOptionError as exc:
+            return containers.launch_body(self.module.params, app_id=selector.app_id, image_id=selector.image_id)
+        except containers.LaunchOptionError as exc:
             raise AMSConfigurationError(str(exc))
 
     def _check_node(self):
@@ -333,7 +318,7 @@ class AMSContainer(AMSModule):
     def _scale(self, selector, label, count, body):
         matching = self._matching(selector)
         before_ids = sorted(container.get('id') for container in matching)
-        to_remove = container_selection.surplus(matching, count)
+        to_remove = containers.surplus(matching, count)
         missing = max(count - len(matching), 0)
         if missing:
             self._check_node()
@@ -362,15 +347,21 @@ class AMSContainer(AMSModule):
     def _launch(self, selector, label, count, matching, body):
         """Launch what is missing, sending every request without waiting between them, then wait for all.
 
-        Returns the container listing when it was read while waiting, else None.
+        A launch whose answer was lost may or may not have happened: the
+        containers are counted again rather than the launch resent. Returns the
+        container listing when it was read while waiting, else None.
         """
         operations = []
         launched = self.result['launched']
-        refusal = None
-        current = matching
-        for attempt in range(CONVERGE_ATTEMPTS):
-            if attempt:
-                self.client.sleep(self.client.backoff_delay(attempt))
+        round_state = {'current': matching, 'refusal': None}
+
+        def launch_round():
+            current = round_state['current']
+            if current is None:
+                current = self._matching(selector)
+                known = set(container.get('id') for container in matching) | set(launched)
+                launched.extend(container.get('id') for container in current if container.get('id') not in known)
+            round_state['current'] = None
             lost = 0
             for _index in range(count - len(current)):
                 try:
@@ -379,55 +370,50 @@ class AMSContainer(AMSModule):
                     lost += 1
                     continue
                 except AMSHTTPError as exc:
-                    refusal = exc
-                    break
+                    round_state['refusal'] = exc
+                    return
                 if isinstance(answer, Operation):
                     operations.append(answer)
-                    launched.extend(_container_ids(answer))
-            if refusal is not None or not lost:
-                break
-            # Some launches may or may not have happened: count again rather than resend them, and
-            # wait for the containers that the lost answers did launch.
-            current = self._matching(selector)
-            known = set(container.get('id') for container in matching) | set(launched)
-            launched.extend(container.get('id') for container in current if container.get('id') not in known)
-        else:
-            raise AMSError('launching containers of %s: %d launch request(s) kept failing in flight '
-                           '(%d attempts), so AMS may or may not have launched them; %d launched for sure'
-                           % (label, lost, CONVERGE_ATTEMPTS, len(launched)))
-        return self._finish_launch(label, count - len(matching), operations, refusal)
+                    launched.extend(containers.operation_container_ids(answer))
+            if lost:
+                raise AMSAmbiguousError('%d launch request(s) broke in flight, so AMS may or may not have launched '
+                                        'them; %d launched for sure' % (lost, len(launched)))
+        self.converge(launch_round, 'launching containers of %s' % label)
+        return self._finish_launch(label, count - len(matching), operations, round_state['refusal'])
 
     def _finish_launch(self, label, wanted, operations, refusal):
         launched = self.result['launched']
         failed = []
-        if self.module.params['wait'] and operations:
-            finals = operation_batch.wait_all(self.client, operations, self._remaining())
-            failed = [operation for operation in finals if not operation.succeeded]
+        if self.waits and operations:
+            failed = [operation for operation in self.client.wait_all(operations, self.deadline)
+                      if not operation.succeeded]
         if refusal is not None:
             raise AMSError('AMS refused to launch a container of %s (%d of %d launched before that): %s'
                            % (label, len(launched), wanted, refusal.ams_error or refusal.message),
                            status_code=refusal.status_code, error_code=refusal.error_code)
         if failed:
-            raise AMSError('launching containers of %s: %d launch(es) failed: %s' % (label, len(failed), '; '.join(
-                '%s: %s' % (', '.join(_container_ids(operation)) or operation.id, operation.err or 'no reason given')
-                for operation in failed)))
-        if not self.module.params['wait'] or not launched:
+            if launched:
+                # AMS fails the launch operation of a container that did not start; the container itself,
+                # left in error, holds the reason (error_message), which this names for each one.
+                containers.wait_until_running(self.client, launched, self.deadline)
+            raise AMSError('launching containers of %s: %d launch(es) failed: %s'
+                           % (label, len(failed), containers.describe_failed_operations(failed)))
+        if not self.waits or not launched:
             return None
-        return wait_until_running(self.client, launched, self.deadline)
-
-    def _remaining(self):
-        return max(self.deadline - self.client.clock(), 0)
+        return containers.wait_until_running(self.client, launched, self.deadline)
 
     # -- removal --------------------------------------------------------------------------
 
-    def _remove(self, containers):
-        """Remove containers, all requests in flight at once, then wait for them together."""
+    def _remove(self, to_remove):
+        """Remove containers, all requests in flight at once, then wait for them together.
+
+        A removal whose answer was lost is resent only for containers that are still there.
+        """
         operations = []
         removed = []
-        pending = [container.get('id') for container in containers]
-        for attempt in range(CONVERGE_ATTEMPTS):
-            if attempt:
-                self.client.sleep(self.client.backoff_delay(attempt))
+        pending = [container.get('id') for container in to_remove]
+
+        def removal_round():
             lost = []
             for container_id in pending:
                 try:
@@ -441,24 +427,21 @@ class AMSContainer(AMSModule):
                 if isinstance(answer, Operation):
                     operations.append(answer)
             if not lost:
-                break
-            # The removal may have happened: only resend it for containers that are still there.
+                pending[:] = []
+                return
             present = set(container.get('id') for container in list_objects(self.client, 'containers'))
             removed.extend(container_id for container_id in lost if container_id not in present)
-            pending = [container_id for container_id in lost if container_id in present]
-            if not pending:
-                break
-        else:
-            raise AMSError('removing containers %s: the requests kept failing in flight (%d attempts)'
-                           % (', '.join(pending), CONVERGE_ATTEMPTS))
+            pending[:] = [container_id for container_id in lost if container_id in present]
+            if pending:
+                raise AMSAmbiguousError('removing containers %s: the requests broke in flight' % ', '.join(pending))
+        self.converge(removal_round, 'removing containers')
         self.result['removed'] = removed
-        if self.module.params['wait'] and operations:
-            failed = [operation for operation in operation_batch.wait_all(self.client, operations, self._remaining())
+        if self.waits and operations:
+            failed = [operation for operation in self.client.wait_all(operations, self.deadline)
                       if not operation.succeeded]
             if failed:
-                raise AMSError('removing containers: %d removal(s) failed: %s' % (len(failed), '; '.join(
-                    '%s: %s' % (', '.join(_container_ids(operation)) or operation.id, operation.err or 'no reason')
-                    for operation in failed)))
+                raise AMSError('removing containers: %d removal(s) failed: %s'
+                               % (len(failed), containers.describe_failed_operations(failed)))
 
     def _remove_one(self, container_id):
         try:

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_container_info
@@ -24,13 +20,10 @@ author:
 extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.attributes.INFO_MODULE
+  - anbox.ams.attributes.ACTIONGROUP_AMS
+  - anbox.ams.info_filters
+  - anbox.ams.info_filters.ID
 options:
-  name:
-    description: Only the container with this name (such as V(ams-cbqhp0oj1qm4a9s2cg2g)).
-    type: str
-  id:
-    description: Only the container with this id.
-    type: str
   application:
     description: Only containers of the application with this name or id.
     type: str
@@ -98,15 +91,10 @@ containers:
       stored_logs: [android.log]
 '''
 
-from ansible_collections.anbox.ams.plugins.module_utils import container_status
+from ansible_collections.anbox.ams.plugins.module_utils import containers
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSNotFound
-from ansible_collections.anbox.ams.plugins.module_utils.info import AMSInfoModule
-from ansible_collections.anbox.ams.plugins.module_utils.listings import (
-    find_by_name_or_id,
-    list_objects,
-    object_path,
-)
-from ansible_collections.anbox.ams.plugins.module_utils.module_base import run_module
+from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSInfoModule, run_module
+from ansible_collections.anbox.ams.plugins.module_utils.objects import find_by_name_or_id, list_objects, object_path
 
 
 class AMSContainerInfo(AMSInfoModule):
@@ -123,8 +111,8 @@ class AMSContainerInfo(AMSInfoModule):
     def prepare(self):
         params = self.module.params
         try:
-            self.status_codes = set(container_status.to_code(value) for value in params['status'] or [])
-        except container_status.StatusError as exc:
+            self.status_codes = set(containers.to_code(value) for value in params['status'] or [])
+        except containers.StatusError as exc:
             raise AMSConfigurationError(str(exc))
         for name in params['logs'] or []:
             if not name or '/' in name or name in ('.', '..'):
@@ -143,7 +131,7 @@ class AMSContainerInfo(AMSInfoModule):
             return False
         if params['node'] is not None and item.get('node') != params['node']:
             return False
-        if self.status_codes and container_status.code_of(item) not in self.status_codes:
+        if self.status_codes and containers.code_of(item) not in self.status_codes:
             return False
         return True
 
@@ -157,7 +145,7 @@ class AMSContainerInfo(AMSInfoModule):
 
     def _log(self, container_id, name):
         try:
-            return self.client.get_text(object_path('containers', container_id) + '/logs/' + name)
+            return self.client.get_text(object_path('containers', container_id, 'logs', name))
         except AMSNotFound:
             return None
 

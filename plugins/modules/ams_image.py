@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_image
@@ -27,6 +23,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   name:
     description:
@@ -112,17 +109,12 @@ image:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import archive_kinds, package_source
+from ansible_collections.anbox.ams.plugins.module_utils import packages
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
-from ansible_collections.anbox.ams.plugins.module_utils.module_base import build_argument_spec, run_module
-from ansible_collections.anbox.ams.plugins.module_utils.versioned_packages import (
-    VersionedPackageModule,
-    package_state,
-    state_after_upload,
-)
+from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 
 
-class AMSImage(VersionedPackageModule):
+class AMSImage(packages.VersionedPackageTask, AMSModule):
 
     collection = 'images'
     what = 'image'
@@ -167,9 +159,8 @@ class AMSImage(VersionedPackageModule):
         src = self.module.params['src']
         if src is None:
             return None
-        kind, metadata = package_source.inspect(src, archive_kinds.IMAGE_KINDS, 'metadata.yaml', 'image',
-                                                allow_directory=False)
-        package = package_source.prepare(src, kind, metadata, self.module.tmpdir)
+        kind, metadata = packages.inspect(src, packages.IMAGE_KINDS, 'metadata.yaml', 'image', allow_directory=False)
+        package = packages.prepare(src, kind, metadata, self.module.tmpdir)
         package.compute_fingerprint()
         return package
 
@@ -177,7 +168,7 @@ class AMSImage(VersionedPackageModule):
         current = self.read()
         if current is None and package is None:
             raise AMSConfigurationError('image %s does not exist: give src (the image tarball) to create it' % self.name)
-        before = package_state(current.metadata if current else None)
+        before = packages.package_state(current.metadata if current else None)
         upload = self.needs_upload(current, package)
         wanted_default = self.module.params['default']
         now_default = bool(current.metadata.get('default')) if current else False
@@ -187,7 +178,7 @@ class AMSImage(VersionedPackageModule):
                                         % self.name)
         # A new image gets its default flag with the upload; an existing one through a JSON PATCH.
         patch_default = current is not None and wanted_default is not None and wanted_default != now_default
-        after = state_after_upload(before, self.name, package.compute_fingerprint()) if upload else dict(before)
+        after = packages.state_after_upload(before, self.name, package.compute_fingerprint()) if upload else dict(before)
         if before or upload:
             before['default'] = now_default
             after['default'] = now_default if wanted_default is None else wanted_default

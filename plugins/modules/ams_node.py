@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: ams_node
@@ -28,6 +24,7 @@ extends_documentation_fragment:
   - anbox.ams.connection
   - anbox.ams.wait
   - anbox.ams.attributes
+  - anbox.ams.attributes.ACTIONGROUP_AMS
 options:
   name:
     description: Name of the node in AMS.
@@ -153,13 +150,12 @@ node:
     managed: true
 '''
 
-from urllib.parse import quote
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.anbox.ams.plugins.module_utils import node_fields
+from ansible_collections.anbox.ams.plugins.module_utils import nodes
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSNotFound
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
+from ansible_collections.anbox.ams.plugins.module_utils.objects import object_path
 from ansible_collections.anbox.ams.plugins.module_utils.sizes import SizeError, to_bytes
 
 
@@ -196,11 +192,11 @@ class AMSNode(AMSModule):
 
     @property
     def path(self):
-        return '/1.0/nodes/' + quote(self.module.params['name'], safe='')
+        return object_path('nodes', self.module.params['name'])
 
     def _desired(self):
         params = self.module.params
-        fields = node_fields.UPDATABLE + node_fields.CREATION_ONLY + node_fields.CREATE_ONLY_INPUT
+        fields = nodes.UPDATABLE + nodes.CREATION_ONLY + nodes.CREATE_ONLY_INPUT
         desired = dict((field, params[field]) for field in fields if self.param_is_defined(field))
         if 'memory' in desired:
             try:
@@ -229,7 +225,7 @@ class AMSNode(AMSModule):
             self.converge(lambda: self._present(desired), 'node %s' % name)
 
     def _shown_fields(self, desired):
-        return [field for field in desired if field not in node_fields.CREATE_ONLY_INPUT]
+        return [field for field in desired if field not in nodes.CREATE_ONLY_INPUT]
 
     def _present(self, desired):
         node, _etag = self._read()
@@ -248,9 +244,9 @@ class AMSNode(AMSModule):
         if self.check_mode:
             self.result['node'] = dict([('name', name)] + [(field, desired[field]) for field in shown])
             return
-        self.wait_for(self.client.post('/1.0/nodes', body=node_fields.creation_body(name, desired)))
+        self.wait_for(self.client.post('/1.0/nodes', body=nodes.creation_body(name, desired)))
         node = self._read()[0] or {}
-        if self.module.params['wait'] and node and node_fields.updates(node, desired):
+        if self.module.params['wait'] and node and nodes.updates(node, desired):
             # Settings the POST does not take (unschedulable) follow once the node is there.
             diff_before, diff_after = self.diff_before, self.diff_after
             node = self.converge(lambda: self._update(desired), 'node %s' % name)
@@ -263,15 +259,15 @@ class AMSNode(AMSModule):
         node, etag = self._read()
         if node is None:
             raise AMSNotFound('node %s disappeared while the task was updating it' % name, status_code=404)
-        conflicts = node_fields.creation_only_conflicts(node, desired)
+        conflicts = nodes.creation_only_conflicts(node, desired)
         if conflicts:
             raise AMSConfigurationError(
                 'node %s: %s can only be set when the node is added (AMS reports %s); remove the node and add it '
                 'again to change them' % (name, ', '.join(conflicts), ', '.join(
-                    '%s=%s' % (field, node_fields.reported(node, field)[1]) for field in conflicts)))
-        patch = node_fields.updates(node, desired)
+                    '%s=%s' % (field, nodes.reported(node, field)[1]) for field in conflicts)))
+        patch = nodes.updates(node, desired)
         shown = self._shown_fields(desired)
-        before = node_fields.managed_view(node, shown)
+        before = nodes.managed_view(node, shown)
         after = dict(before)
         after.update(patch)
         self.set_diff(before, after)
@@ -282,7 +278,7 @@ class AMSNode(AMSModule):
             expected = dict(node)
             expected.update(patch)
             return expected
-        self.wait_for(self.client.patch(self.path, body=node_fields.patch_body(node, patch), etag=etag))
+        self.wait_for(self.client.patch(self.path, body=nodes.patch_body(node, patch), etag=etag))
         return self._read()[0] or {}
 
     def _absent(self):

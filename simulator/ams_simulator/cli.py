@@ -3,12 +3,13 @@
 import argparse
 import asyncio
 import ipaddress
+import logging
+import os
 import socket
 import sys
 
-from .failures import FailureRules
-from .faults import FaultInjector, parse_methods
-from .stale_etag import StaleEtagRules
+from .extensions import API_EXTENSIONS
+from .injection import FailureRules, FaultInjector, StaleEtagRules, parse_methods
 
 
 def _non_negative(text):
@@ -39,6 +40,9 @@ def build_parser():
     parser.add_argument("--container-boot-delay", type=_non_negative, default=0.05, metavar="SECONDS")
     parser.add_argument("--fault-503-rate", type=float, default=0.0, metavar="F")
     parser.add_argument("--fault-reset-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--fault-drop-answer-rate", type=float, default=0.0, metavar="F",
+                        help="carry out that fraction of writes (POST/PUT/PATCH/DELETE), then drop the connection "
+                             "before answering")
     parser.add_argument("--fault-latency", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--fault-seed", type=int, default=None, metavar="N")
     parser.add_argument("--fault-methods", metavar="METHODS",
@@ -50,8 +54,13 @@ def build_parser():
     parser.add_argument("--populate-nodes", type=_count, default=0, metavar="N")
     parser.add_argument("--populate-containers", type=_count, default=0, metavar="M")
     parser.add_argument("--request-log", metavar="PATH", help="default: STATE_DIR/requests.log")
-    parser.add_argument("--without-extension", action="append", default=[], metavar="NAME",
-                        help="leave this API extension out of GET /1.0, as an older AMS would (repeatable)")
+    parser.add_argument("--strict-fields", action=argparse.BooleanOptionalAction, default=_env_flag(STRICT_ENV),
+                        help="refuse unknown JSON fields with 400 instead of ignoring them as AMS does "
+                             "(default: the %s environment variable, else off)" % STRICT_ENV)
+    parser.add_argument("--legacy-unscheduable", action="store_true",
+                        help="act as AMS before 1.20: nodes report and PATCH the old spelling 'unscheduable'")
+    parser.add_argument("--disable-extension", "--without-extension", dest="disable_extension", action="append",
+                        default=[], metavar="NAME", help="do not offer this API extension, and refuse what needs it (repeatable)")
     parser.add_argument("--exec-real-processes", action="store_true",
                         help="run exec commands as real processes on this host (test rigs only: trusted clients "
                              "run anything as the simulator's user); default: a small emulated command set")
@@ -61,6 +70,21 @@ def build_parser():
                         help="behave as an older AMS: no instance_support, vm_support, instance_exec or container_exec "
                              "extension, and no /1.0/instances or exec endpoints (404)")
     return parser
+
+
+STRICT_ENV = "AMS_SIMULATOR_STRICT_FIELDS"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _env_flag(name):
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    sys.stderr.write("ams-simulator: error: %s must be one of %s, got %r\n"
+                     % (name, ", ".join(_TRUE + _FALSE[1:]), os.environ[name]))
+    raise SystemExit(2)
 
 
 def check_loopback(host):
@@ -86,7 +110,11 @@ def parse(argv):
         FailureRules(options.fail)
         StaleEtagRules(options.stale_etag_once)
         FaultInjector(options.fault_503_rate, options.fault_reset_rate, options.fault_latency, options.fault_seed,
-                      parse_methods(options.fault_methods))
+                      parse_methods(options.fault_methods), options.fault_drop_answer_rate)
+        unknown = sorted(set(options.disable_extension) - set(API_EXTENSIONS))
+        if unknown:
+            raise ValueError("--disable-extension %s: not an extension the simulator offers (%s)"
+                             % (", ".join(unknown), ", ".join(API_EXTENSIONS)))
         if options.populate_containers and not options.populate_nodes:
             raise ValueError("--populate-containers needs --populate-nodes N (at least 1)")
     except ValueError as exc:
@@ -98,6 +126,7 @@ def main(argv=None):
     from .runner import serve  # imported late: argument errors are reported without loading aiohttp
 
     options = parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="ams-simulator: %(levelname)s: %(message)s")
     try:
         asyncio.run(serve(options))
     except (ValueError, OSError) as exc:

@@ -1,4 +1,23 @@
-"""The error every handler raises to answer with the AMS error envelope."""
+"""Errors: domain errors (what went wrong, raised by the state layer) and ApiError (an HTTP answer, raised by
+the handlers).  The request pipeline answers a domain error with the matching HTTP status."""
+
+
+class DomainError(Exception):
+    """Something the state layer refuses; `status` is the HTTP status the pipeline answers it with."""
+
+    status = 400
+
+    @property
+    def message(self):
+        return str(self)
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Invalid(DomainError):
+    status = 400
 
 
 class ApiError(Exception):
@@ -29,4 +48,11 @@ def precondition_failed(message="ETag doesn't match: the object changed since it
 
 
 class OperationFailed(Exception):
-    """Raised inside an operation's apply step: the operation ends with status 400 and this text as `err`."""
+    """Raised inside an operation's apply step: the operation ends with status 400 and this text as `err`.
+
+    Normally what the operation had done is rolled back; with keep_changes the changes the apply step made
+    stay (a container that failed to start is kept, in error, with its log files)."""
+
+    def __init__(self, message, keep_changes=False):
+        super().__init__(message)
+        self.keep_changes = keep_changes

@@ -13,11 +13,9 @@ resting status.
 """
 
 import asyncio
-import json
 
-from . import instances, repo, status
-from .clock import rfc3339_now
-from .db import dumps
+from . import instances, object_meta, repo
+from .object_meta import rfc3339_now
 
 ERROR, CREATED, PREPARED, STARTED, RUNNING, STOPPED = -1, 1, 2, 3, 4, 5
 _CODES = {"running": RUNNING, "stopped": STOPPED}
@@ -41,6 +39,13 @@ class InstanceLifecycle:
         self._waiters = {}
 
     # -- driving ------------------------------------------------------------------------
+    def start(self, instance_id, desired, op_id=None):
+        """Set the instance on its way to `desired`; operation `op_id` (made with create_external) ends
+        when it rests there, or fails with its error_message."""
+        if op_id is not None:
+            self.finish_operation_when_settled(op_id, instance_id, desired)
+        self.schedule(instance_id)
+
     def schedule(self, instance_id):
         """Arm the next step for this instance unless one is already pending."""
         if instance_id in self._timers:
@@ -70,7 +75,7 @@ class InstanceLifecycle:
         sim = self.sim
         image_name = ""
         if data["image_id"]:
-            image = repo.find_image(sim.store, data["image_id"])
+            image = repo.find(sim.store, "image", data["image_id"])
             image_name = image["name"] if image else ""
         return (sim.failures.matches("container", data["app_name"], data["app_id"], image_name, data["image_id"])
                 or sim.failures.matches("instance", data["name"], data["id"]))
@@ -78,7 +83,7 @@ class InstanceLifecycle:
     def _advance(self, instance_id):
         sim = self.sim
         with sim.store.transaction():
-            data = repo.find_container(sim.store, instance_id)
+            data = repo.find(sim.store, "container", instance_id)
             if data is None:
                 return
             desired = instances.extras(sim.store, instance_id)["desired_status"]
@@ -87,16 +92,15 @@ class InstanceLifecycle:
                 settled = data["status_code"]
             else:
                 if new == RUNNING and self._fails(data):
-                    named = sim.store.one("SELECT 1 FROM instances WHERE id = ?", (instance_id,)) is not None
-                    kind = "instance" if named else "container"
+                    kind = "instance" if instances.is_named(sim.store, instance_id) else "container"
                     reason = "%s %s failed to start (simulated failure)" % (kind, data["name"])
                     logs = failure_logs(data, reason)
                     data["error_message"] = reason
                     data["stored_logs"] = sorted(logs)
-                    sim.store.execute("UPDATE containers SET logs = ? WHERE id = ?", (dumps(logs), instance_id))
+                    repo.set_container_logs(sim.store, instance_id, logs)
                     new = ERROR
-                status.set_status(data, status.CONTAINER, new)
-                repo.save_container(sim.store, data)
+                object_meta.set_status(data, object_meta.CONTAINER, new)
+                repo.save(sim.store, "container", data)
                 settled = new if new in (RUNNING, STOPPED, ERROR) and self._next_status(data, desired) is None \
                     else None
         if new is not None:
@@ -111,11 +115,12 @@ class InstanceLifecycle:
     def resume(self):
         """After a restart: instances on their way somewhere carry on."""
         count = 0
-        for row in self.sim.store.all("SELECT id, data FROM containers WHERE type = 'regular'"):
-            data = json.loads(row["data"])
-            desired = instances.extras(self.sim.store, row["id"])["desired_status"]
+        for data in repo.all_of(self.sim.store, "container"):
+            if data["type"] != "regular":
+                continue
+            desired = instances.extras(self.sim.store, data["id"])["desired_status"]
             if self._next_status(data, desired) is not None:
-                self.schedule(row["id"])
+                self.schedule(data["id"])
                 count += 1
         return count
 

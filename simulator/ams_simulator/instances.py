@@ -6,12 +6,10 @@ delete protection, GPU type, VPU slots, the desired status). Containers launched
 have no `instances` row and get the defaults below.
 """
 
-import json
 import re
 
 from . import repo
-from .db import dumps
-from .errors import bad_request, not_found
+from .errors import Invalid, NotFound
 from .sizes import parse_size
 
 # An RFC 1123 host label, like LXD instance names: letters, digits and "-", 1-63 characters,
@@ -31,34 +29,41 @@ def default_extras():
 
 
 def extras(store, instance_id):
-    row = store.one("SELECT data FROM instances WHERE id = ?", (instance_id,))
-    return json.loads(row["data"]) if row else default_extras()
+    found = repo.find(store, "instance", instance_id)
+    return found if found is not None and found["id"] == instance_id else default_extras()
+
+
+def is_named(store, instance_id):
+    """Whether the instance was launched through /1.0/instances (or changed through it)."""
+    found = repo.find(store, "instance", instance_id)
+    return found is not None and found["id"] == instance_id
 
 
 def save_extras(store, instance_id, name, data):
-    store.execute("INSERT OR REPLACE INTO instances (id, name, data) VALUES (?,?,?)", (instance_id, name, dumps(data)))
+    data = dict(data, id=instance_id, name=name)
+    repo.insert(store, "instance", data)
 
 
 def check_name(name):
     if not NAME_PATTERN.match(name):
-        raise bad_request("instance name %r is invalid: use 1-63 letters, digits and '-', not starting or ending "
-                          "with '-' and not only digits" % name)
+        raise Invalid("instance name %r is invalid: use 1-63 letters, digits and '-', not starting or ending "
+                      "with '-' and not only digits" % name)
 
 
 def find(store, id_or_name):
     """The container data of the instance with this id (or ams-<id>) or name; None when there is none."""
-    found = repo.find_container(store, id_or_name)
+    found = repo.find(store, "container", id_or_name)
     if found is None:
-        row = store.one("SELECT id FROM instances WHERE name = ?", (id_or_name,))
-        if row is not None:
-            found = repo.find_container(store, row["id"])
+        named = repo.find(store, "instance", id_or_name)
+        if named is not None:
+            found = repo.find(store, "container", named["id"])
     return found
 
 
 def get(store, id_or_name):
     found = find(store, id_or_name)
     if found is None:
-        raise not_found("instance %s not found" % id_or_name)
+        raise NotFound("instance %s not found" % id_or_name)
     return found
 
 
@@ -68,8 +73,8 @@ def is_delete_protected(store, instance_id):
 
 def refuse_if_protected(store, container):
     if is_delete_protected(store, container["id"]):
-        raise bad_request("instance %s is delete protected: set config.security.delete_protected to false "
-                          "before deleting it" % container["name"])
+        raise Invalid("instance %s is delete protected: set config.security.delete_protected to false "
+                      "before deleting it" % container["name"])
 
 
 def _bytes(text):
@@ -97,7 +102,8 @@ def view(store, data, extra=None, image_names=None):
     res = data.get("resources") or {}
     resources = {"cpus": res.get("cpus"), "memory": _bytes(res.get("memory")),
                  "disk-size": _bytes(res.get("disk-size")), "gpu-slots": res.get("gpu-slots"),
-                 "gpu-type": extra["resources"]["gpu-type"], "vpu-slots": extra["resources"]["vpu-slots"],
+                 "gpu-type": extra["resources"]["gpu-type"],
+                 "vpu-slots": res.get("vpu-slots") or extra["resources"]["vpu-slots"],
                  "no_disk_reserve": extra["resources"]["no_disk_reserve"]}
     resources = {key: value for key, value in resources.items() if value}
     image_name = ""
@@ -105,7 +111,7 @@ def view(store, data, extra=None, image_names=None):
         if image_names is not None:
             image_name = image_names.get(data["image_id"], "")
         else:
-            image = repo.find_image(store, data["image_id"])
+            image = repo.find(store, "image", data["image_id"])
             image_name = image["name"] if image else ""
     result = {
         "id": data["id"], "name": data["name"], "base": data["type"] == "base", "type": extra["type"],
@@ -124,10 +130,7 @@ def view(store, data, extra=None, image_names=None):
 
 def all_views(store):
     """Every instance, in creation order (one query per table)."""
-    image_names = {row["id"]: row["name"] for row in store.all("SELECT id, name FROM images")}
-    extra_rows = {row["id"]: json.loads(row["data"]) for row in store.all("SELECT id, data FROM instances")}
-    result = []
-    for row in store.all("SELECT id, data FROM containers ORDER BY rowid"):
-        extra = extra_rows.get(row["id"]) or default_extras()
-        result.append(view(store, json.loads(row["data"]), extra, image_names))
-    return result
+    image_names = {image["id"]: image["name"] for image in repo.all_of(store, "image")}
+    extra_rows = {extra["id"]: extra for extra in repo.all_of(store, "instance")}
+    return [view(store, data, extra_rows.get(data["id"]) or default_extras(), image_names)
+            for data in repo.all_of(store, "container")]

@@ -1,4 +1,4 @@
-"""Application manifest: validation (per FACTS.md) and rendering with the defaults AMS fills in."""
+"""Application manifest: validation (the keys Anbox Cloud documents) and rendering with the defaults AMS fills in."""
 
 import yaml
 
@@ -103,6 +103,19 @@ def _validate_services(services):
             _fail("'services[%d].expose' must be true or false" % index)
 
 
+def read(contents):
+    """manifest.yaml of a package.  An unquoted `version: 1.10` is the string "1.10", as Go's YAML decoder
+    reads it into the string field; Python's parser would make it the number 1.1."""
+    manifest = contents.read_yaml("manifest.yaml", "application package")
+    version = manifest.get("version")
+    if isinstance(version, (int, float)) and not isinstance(version, bool):
+        root = yaml.compose(contents.files["manifest.yaml"], Loader=yaml.SafeLoader)
+        for key, value in root.value:
+            if key.value == "version" and isinstance(value, yaml.ScalarNode):
+                manifest["version"] = value.value
+    return manifest
+
+
 def validate(manifest, store):
     """Check a parsed manifest.yaml; returns (manifest, image object)."""
     unknown = sorted(set(manifest) - set(KEYS))
@@ -112,7 +125,7 @@ def validate(manifest, store):
     version = manifest.get("version")
     if version is not None:
         if not isinstance(version, str):
-            _fail("'version' must be a string, got %r (quote it in YAML)" % (version,))
+            _fail("'version' must be a string, got %r" % (version,))
         if len(version) > _MAX_VERSION:
             _fail("'version' must be at most %d characters, got %d" % (_MAX_VERSION, len(version)))
     instance_type = _string(manifest, "instance-type")
@@ -141,11 +154,11 @@ def validate(manifest, store):
         if manifest.get(key) is not None and not isinstance(manifest[key], dict):
             _fail("%r must be a mapping" % key)
     for addon in _string_list(manifest, "addons") or []:
-        if repo.find_addon(store, addon) is None:
+        if repo.find(store, "addon", addon) is None:
             _fail("addon %r does not exist" % addon)
     image_ref = _string(manifest, "image")
     if image_ref is not None:
-        image = repo.find_image(store, image_ref)
+        image = repo.find(store, "image", image_ref)
         if image is None:
             _fail("image %r does not exist" % image_ref)
     else:

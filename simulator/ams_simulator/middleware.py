@@ -1,16 +1,32 @@
 """Request pipeline: request log → error envelopes → fault injection → auth."""
 
 import asyncio
+import logging
 import time
 
 from aiohttp import web
 
 from . import auth, envelopes
-from .errors import ApiError, forbidden
+from .errors import ApiError, DomainError, forbidden
+
+
+LOG = logging.getLogger("ams_simulator")
 
 
 class ConnectionDropped(Exception):
     """The fault injector reset the connection; there is nobody to answer."""
+
+    def __init__(self, status=None):
+        super().__init__(status)
+        self.status = status
+
+
+def _drop(sim, request):
+    info = sim.registry.lookup(request.transport) if request.transport is not None else None
+    if info is not None:
+        info.reset()
+    elif request.transport is not None:
+        request.transport.abort()
 
 
 def build(sim):
@@ -19,26 +35,33 @@ def build(sim):
         started = time.monotonic()
         request["auth"] = auth.resolve(sim, request)
         request["fault"] = None
+        request["ignored_fields"] = []
         status = None
         try:
             response = await handler(request)
             status = response.status
             return response
-        except ConnectionDropped:
+        except ConnectionDropped as exc:
+            status = exc.status
             return web.Response(status=500)
         finally:
+            ignored = request["ignored_fields"]
+            if ignored:
+                message = "%s %s: ignored unknown field(s) %s" % (request.method, request.path, ", ".join(ignored))
+                LOG.warning(message)
+                sim.events.log("warning", message, fields=ignored)
             sim.request_log.write({
                 "ts": time.time(), "method": request.method, "path": request.path,
                 "query": request.query_string, "status": status,
                 "duration_ms": round((time.monotonic() - started) * 1000.0, 3),
-                "auth": request["auth"], "fault": request["fault"],
+                "auth": request["auth"], "fault": request["fault"], "ignored_fields": ignored,
             })
 
     @web.middleware
     async def error_envelopes(request, handler):
         try:
             return await handler(request)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             return envelopes.error(exc.status, exc.message)
         except web.HTTPNotFound:
             return envelopes.error(404, "not found: %s" % request.path)
@@ -55,22 +78,30 @@ def build(sim):
 
     @web.middleware
     async def faults(request, handler):
-        if sim.faults.active and sim.faults.applies_to(request.method, request.path):
-            if sim.faults.latency:
-                await asyncio.sleep(sim.faults.latency)
-            fault = sim.faults.draw()
-            if fault == "503":
-                request["fault"] = "503"
-                return envelopes.error(503, "service unavailable (injected fault)")
-            if fault == "reset":
-                request["fault"] = "reset"
-                info = sim.registry.lookup(request.transport) if request.transport is not None else None
-                if info is not None:
-                    info.reset()
-                elif request.transport is not None:
-                    request.transport.abort()
-                raise ConnectionDropped()
-        return await handler(request)
+        """503 and reset happen before the handler: the request never reached AMS. drop-answer happens after
+        a write succeeded: the change was carried out, only its answer is lost (the log keeps the status it
+        would have had)."""
+        if not (sim.faults.active and sim.faults.applies_to(request.method, request.path)):
+            return await handler(request)
+        if sim.faults.latency:
+            await asyncio.sleep(sim.faults.latency)
+        fault = sim.faults.draw()
+        if fault == "503":
+            request["fault"] = "503"
+            return envelopes.error(503, "service unavailable (injected fault)")
+        if fault == "reset":
+            request["fault"] = "reset"
+            _drop(sim, request)
+            raise ConnectionDropped()
+        try:
+            response = await handler(request)
+        except (ApiError, DomainError) as exc:
+            response = envelopes.error(exc.status, exc.message)
+        if response.status < 400 and sim.faults.draw_drop_answer(request.method):
+            request["fault"] = "drop-answer"
+            _drop(sim, request)
+            raise ConnectionDropped(response.status)
+        return response
 
     @web.middleware
     async def authorization(request, handler):

@@ -1,26 +1,30 @@
-"""Which application versions are published: application.auto_publish and max_published_versions."""
+"""Application versions after a bootstrap: application.auto_publish publishes them, and
+application.max_published_versions limits how many are stored."""
 
-import json
-
-
-def _config(store, key, default):
-    row = store.one("SELECT value FROM config WHERE key = ?", (key,))
-    return json.loads(row["value"]) if row else default
+from . import repo
 
 
-def enforce_limit(store, app, keep=None):
-    """Keep at most application.max_published_versions published, unpublishing the oldest (never `keep`,
-    the version just published)."""
-    limit = _config(store, "application.max_published_versions", 3)
-    published = [v for v in app["versions"] if v["published"]]
-    if limit > 0 and len(published) > limit:
-        candidates = sorted((v for v in published if v["number"] != keep), key=lambda v: v["number"])
-        for version in candidates[:len(published) - limit]:
-            version["published"] = False
+def prune_versions(store, app, keep):
+    """Delete the oldest versions while the application stores more than application.max_published_versions
+    (0 means no limit).  Never deleted: `keep` (the version just made), versions still bootstrapping and
+    versions that containers use; when only those are left, the application keeps more versions."""
+    limit = repo.config_value(store, "application.max_published_versions", 3)
+    surplus = len(app["versions"]) - limit
+    if limit <= 0 or surplus <= 0:
+        return []
+    in_use = repo.app_versions_in_use(store, app["id"])
+    candidates = sorted((v["number"] for v in app["versions"]
+                         if v["number"] != keep and v["status_code"] != 1 and v["number"] not in in_use))
+    removed = candidates[:surplus]
+    app["versions"] = [v for v in app["versions"] if v["number"] not in removed]
+    for number in removed:
+        repo.delete_versions(store, "application", app["id"], number)
     app["published"] = any(v["published"] for v in app["versions"])
+    return removed
 
 
 def apply_auto_publish(store, app, version):
-    if _config(store, "application.auto_publish", True):
+    if repo.config_value(store, "application.auto_publish", True):
         version["published"] = True
-    enforce_limit(store, app, keep=version["number"])
+    app["published"] = any(v["published"] for v in app["versions"])
+    prune_versions(store, app, keep=version["number"])

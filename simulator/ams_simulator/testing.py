@@ -21,11 +21,17 @@ class SimulatorError(RuntimeError):
 
 
 class SimulatorProcess:
-    """A simulator in a child process. `start()` returns once it serves; `stop()` sends SIGTERM."""
+    """A simulator in a child process. `start()` returns once it serves; `stop()` sends SIGTERM.
+
+    strict_fields: True refuses unknown JSON fields with 400 (--strict-fields), False ignores them as AMS does
+    (--no-strict-fields), None leaves it to the AMS_SIMULATOR_STRICT_FIELDS environment variable (off when
+    unset).
+    """
 
     def __init__(self, state_dir, port=0, trust_password="sim-trust-pw", extra_args=(), python=sys.executable,
-                 start_timeout=30.0):
+                 start_timeout=30.0, strict_fields=None):
         self.state_dir = os.path.abspath(str(state_dir))
+        self.strict_fields = strict_fields
         self.port = port
         self.trust_password = trust_password
         self.extra_args = list(extra_args)
@@ -48,6 +54,8 @@ class SimulatorProcess:
         command = [self.python, "-m", "ams_simulator", "--state-dir", self.state_dir, "--port", str(self.port)]
         if self.trust_password is not None:
             command += ["--trust-password", self.trust_password]
+        if self.strict_fields is not None:
+            command.append("--strict-fields" if self.strict_fields else "--no-strict-fields")
         return command + [str(arg) for arg in self.extra_args]
 
     def start(self):
@@ -120,10 +128,15 @@ class SimulatorProcess:
 
     # -- request log ----------------------------------------------------------------------
     def _log_lines(self):
-        if not self.request_log or not os.path.exists(self.request_log):
-            return []
-        with open(self.request_log, encoding="utf-8") as handle:
-            return handle.readlines()
+        """Every line of the request log. A missing log is an error, never an empty list: a check such as
+        "no mutating request" must not pass because nothing could be read."""
+        if not self.request_log:
+            raise SimulatorError("no request log: the simulator was not started (call start() first)")
+        try:
+            with open(self.request_log, encoding="utf-8") as handle:
+                return handle.readlines()
+        except OSError as exc:
+            raise SimulatorError("cannot read the request log %s: %s" % (self.request_log, exc.strerror))
 
     def log_mark(self):
         """Number of requests logged so far; pass it to requests_since()."""

@@ -30,17 +30,19 @@ def is_upload(request):
     return _declared_content_type(request) == "application/octet-stream"
 
 
-def ams_request_header(request, mandatory):
-    """Parse X-AMS-Request (a JSON object); 400 when it is mandatory and missing, or malformed."""
-    raw = request.headers.get("X-AMS-Request")
-    if raw is None:
-        if mandatory:
-            raise bad_request("missing X-AMS-Request header (JSON metadata for the upload)")
+def ams_request_header(request):
+    """Parse X-AMS-Request (a JSON object). Missing or empty is {}: AMS reads the header with Go's
+    Header.Get, which cannot tell the two apart, and the SDK sends it empty for application uploads.
+    Malformed JSON is 400."""
+    raw = request.headers.get("X-AMS-Request", "")
+    if not raw.strip():
         return {}
     try:
         value = json.loads(raw)
     except ValueError as exc:
         raise bad_request("X-AMS-Request header is not valid JSON: %s" % exc)
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise bad_request("X-AMS-Request header must be a JSON object")
     return value

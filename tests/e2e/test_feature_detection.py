@@ -19,7 +19,7 @@ LACKING = ('application_manifest_download', 'zip_archive_support', 'container_lo
 def older_ams(simulator_factory):
     args = []
     for extension in LACKING:
-        args += ['--without-extension', extension]
+        args += ['--disable-extension', extension]
     return simulator_factory(args)
 
 

@@ -23,8 +23,8 @@ def client_cert(tmp_path_factory):
     return cert, key, fingerprint
 
 
-def start_simulator(state_dir, client_cert, *extra_args):
-    process = SimulatorProcess(str(state_dir), trust_password=TRUST_PASSWORD,
+def start_simulator(state_dir, client_cert, *extra_args, strict_fields=True):
+    process = SimulatorProcess(str(state_dir), trust_password=TRUST_PASSWORD, strict_fields=strict_fields,
                                extra_args=["--trust-cert", client_cert[0]] + [str(arg) for arg in extra_args])
     return process.start()
 

@@ -1,6 +1,5 @@
 """/1.0/applications: bootstrap, manifest validation, versions, publishing, in-place updates, manifests."""
 
-import hashlib
 
 import pytest
 import yaml
@@ -69,7 +68,7 @@ def test_bootstrap_failure_reports_error(api):
     ({"name": "bad name", "instance-type": "a2.3"}, "must not be empty nor hold spaces"),
     ({"name": "bad:name", "instance-type": "a2.3"}, "must not be empty nor hold spaces"),
     ({"name": "app-v", "instance-type": "a2.3", "version": "x" * 51}, "at most 50"),
-    ({"name": "app-v", "instance-type": "a2.3", "version": 1.5}, "'version' must be a string"),
+    ({"name": "app-v", "instance-type": "a2.3", "version": [1]}, "'version' must be a string"),
     ({"name": "app-v", "instance-type": "a3.3"}, "'instance-type' 'a3.3' is not one of"),
     ({"name": "app-v"}, "'instance-type' is required"),
     ({"name": "app-v", "instance-type": "a2.3", "video-encoder": "hardware"}, "'video-encoder'"),
@@ -125,13 +124,13 @@ def test_new_version_manifests_and_export(api):
                       "abi": "x86_64"}
     v0 = yaml.safe_load(api.get("/1.0/applications/app-ver/0/manifest").text)
     assert v0["image"] == "android13" and v0["instance-type"] == "a2.3" and v0["version"] == "1.0"
-    exported = api.get("/1.0/applications/app-ver/0")
-    assert exported.status_code == 200 and exported.content == first
-    assert hashlib.sha256(exported.content).hexdigest() == hashlib.sha256(first).hexdigest()
     assert api.get("/1.0/applications/app-ver/9/manifest").status_code == 404
 
 
-def test_in_place_updates_with_etag_and_both_spellings(api):
+def test_in_place_updates_with_etag(api):
+    """The reference's JSON PATCH example `{"tags": [ "game" ], "instance-type": "a4.3"}`; the other names as the
+    SDK's ApplicationPatch spells them (`inhibit_auto_updates`, `resources` with `cpus`, `gpu-slots`, ...).
+    A resources PATCH changes the keys it gives (the SDK's pointers): the others stay."""
     api.ok(_create(api, {"name": "app-patch", "instance-type": "a2.3", "tags": ["a"]}))
     _ready(api, "app-patch")
     etag = api.get("/1.0/applications/app-patch").headers["ETag"]
@@ -140,16 +139,26 @@ def test_in_place_updates_with_etag_and_both_spellings(api):
     api.ok(api.patch("/1.0/applications/app-patch", json=fields, headers={"If-Match": etag}))
     app = api.metadata("/1.0/applications/app-patch")
     assert (app["instance_type"], app["tags"], app["addons"], app["resources"], app["inhibit_auto_updates"]) == (
-        "a6.3", ["game"], ["ssh-addon"], {"cpus": 3}, True)
+        "a6.3", ["game"], ["ssh-addon"], {"cpus": 3, "gpu-slots": -1}, True)
     assert app["parent_image_id"] == api.metadata("/1.0/images/android12")["id"]
     assert len(app["versions"]) == 1
     stale = api.patch("/1.0/applications/app-patch", json={"tags": []}, headers={"If-Match": etag})
     assert stale.status_code == 412
-    api.ok(api.patch("/1.0/applications/app-patch", json={"instance_type": "a8.3"}))
-    assert api.metadata("/1.0/applications/app-patch")["instance_type"] == "a8.3"
+    api.ok(api.patch("/1.0/applications/app-patch", json={"instance-type": "a8.3", "resources": {
+        "memory": "4GB", "disk-size": "8GB", "gpu-slots": 1, "vpu-slots": 1, "no_disk_reserve": True}}))
+    app = api.metadata("/1.0/applications/app-patch")
+    assert app["instance_type"] == "a8.3"
+    assert app["resources"] == {"cpus": 3, "memory": "4GB", "disk-size": "8GB", "gpu-slots": 1, "vpu-slots": 1,
+                                "no_disk_reserve": True}
+    # null leaves a key as it is; 0 and false are values, which the SDK's ApplicationResources omits (omitempty).
+    api.ok(api.patch("/1.0/applications/app-patch", json={"resources": {
+        "memory": None, "disk-size": None, "gpu-slots": -1, "vpu-slots": 0, "no_disk_reserve": False}}))
+    assert api.metadata("/1.0/applications/app-patch")["resources"] == {
+        "cpus": 3, "memory": "4GB", "disk-size": "8GB", "gpu-slots": -1}
     manifest = yaml.safe_load(api.get("/1.0/applications/app-patch/manifest").text)
     assert (manifest["instance-type"], manifest["tags"], manifest["addons"], manifest["resources"],
-            manifest["image"]) == ("a8.3", ["game"], ["ssh-addon"], {"cpus": 3}, "android12")
+            manifest["image"]) == ("a8.3", ["game"], ["ssh-addon"], {"cpus": 3, "memory": "4GB", "disk-size": "8GB"},
+                                   "android12")
     assert api.metadata("/1.0/addons/ssh-addon")["used_by"] == ["app-patch"]
 
 
@@ -167,15 +176,18 @@ def test_stale_etag_once_on_an_application(api):
 
 
 @pytest.mark.parametrize("body, fragment", [
-    ({"services": []}, "create a new version"),
-    ({"boot_activity": "x"}, "create a new version"),
-    ({"colour": "red"}, "unsupported field"),
+    ({"colour": "red"}, "unknown field(s) colour"),
+    ({"instance_type": "a8.3"}, "instance_type (AMS reads 'instance-type')"),
     ({"instance-type": "z9"}, "not one of"),
     ({"image": "android99"}, "does not exist"),
     ({"addons": ["nope"]}, "do not exist"),
     ({"tags": "x"}, "must be a list"),
-    ({"resources": {"ram": 1}}, "unknown key"),
-    ({}, "no field"),
+    ({"tags": [1]}, "must be a list of strings"),
+    ({"resources": {"ram": 1}}, "unknown field(s) resources.ram"),
+    ({"resources": {"no-disk-reserve": True}}, "resources.no-disk-reserve (AMS reads 'no_disk_reserve')"),
+    ({"resources": {"memory": 4000}}, "'resources.memory' must be a string"),
+    ({"resources": {"memory": "lots"}}, "must be a size"),
+    ({"resources": {"cpus": 0}}, "resources.cpus must be at least 1"),
 ])
 def test_invalid_in_place_updates(api, body, fragment):
     response = api.patch("/1.0/applications/app-boot", json=body)
@@ -187,29 +199,56 @@ def _published(api, name):
     return [v["number"] for v in api.metadata("/1.0/applications/" + name)["versions"] if v["published"]]
 
 
+def _numbers(api, name):
+    return [v["number"] for v in api.metadata("/1.0/applications/" + name)["versions"]]
+
+
 def test_auto_publish_and_max_published_versions(api):
-    api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": 2}))
+    """The reference: `application.max_published_versions` "Limit the number of stored application versions";
+    the swagger: "If the number of application versions exceeds this configuration, AMS automatically cleans up
+    older versions". The oldest version is deleted once a new one is made; auto_publish publishes new ones."""
+    api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": "2"}))
     try:
         api.ok(_create(api, {"name": "app-pub", "instance-type": "a2.3", "version": "0"}))
         _ready(api, "app-pub")
-        for number in (1, 2):
-            api.ok(api.upload("PATCH", "/1.0/applications/app-pub", packages.application(
-                {"name": "app-pub", "instance-type": "a2.3", "version": str(number)})))
-            _ready(api, "app-pub")
-        assert _published(api, "app-pub") == [1, 2]
-        api.ok(api.patch("/1.0/applications/app-pub/0", json={"published": True}))
-        assert _published(api, "app-pub") == [0, 2]
-        api.ok(api.patch("/1.0/applications/app-pub/2", json={"published": False}))
+        api.ok(api.upload("PATCH", "/1.0/applications/app-pub", packages.application(
+            {"name": "app-pub", "instance-type": "a2.3", "version": "1"})))
+        _ready(api, "app-pub")
+        assert _published(api, "app-pub") == [0, 1]
+        api.ok(api.patch("/1.0/applications/app-pub/1", json={"published": False}))
         assert _published(api, "app-pub") == [0]
-        api.ok(api.patch("/1.0/config", json={"name": "application.auto_publish", "value": False}))
+        api.ok(api.upload("PATCH", "/1.0/applications/app-pub", packages.application(
+            {"name": "app-pub", "instance-type": "a2.3", "version": "2"})))
+        _ready(api, "app-pub")
+        assert _numbers(api, "app-pub") == [1, 2] and _published(api, "app-pub") == [2]
+        assert api.get("/1.0/applications/app-pub/0/manifest").status_code == 404
+        api.ok(api.patch("/1.0/config", json={"name": "application.auto_publish", "value": "false"}))
         api.ok(api.upload("PATCH", "/1.0/applications/app-pub", packages.application(
             {"name": "app-pub", "instance-type": "a2.3", "version": "3"})))
         app = _ready(api, "app-pub")
-        assert app["versions"][-1]["status"] == "active" and _published(api, "app-pub") == [0]
-        assert api.patch("/1.0/applications/app-pub/1", json={"published": "yes"}).status_code == 400
+        assert app["versions"][-1]["status"] == "active"
+        assert _numbers(api, "app-pub") == [2, 3] and _published(api, "app-pub") == [2]
+        assert api.patch("/1.0/applications/app-pub/3", json={"published": "yes"}).status_code == 400
     finally:
-        api.ok(api.patch("/1.0/config", json={"name": "application.auto_publish", "value": True}))
-        api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": 3}))
+        api.ok(api.patch("/1.0/config", json={"name": "application.auto_publish", "value": "true"}))
+        api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": "3"}))
+
+
+def test_versions_in_use_are_not_cleaned_up(api):
+    """Choice where the reference is silent: a version containers use is kept, the next oldest goes."""
+    api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": "2"}))
+    try:
+        api.ok(_create(api, {"name": "app-keep", "instance-type": "a2.3", "version": "0"}))
+        _ready(api, "app-keep")
+        api.ok(api.post("/1.0/containers", json={"app_id": "app-keep", "app_version": 0}))
+        for number in (1, 2):
+            api.ok(api.upload("PATCH", "/1.0/applications/app-keep", packages.application(
+                {"name": "app-keep", "instance-type": "a2.3", "version": str(number)})))
+            _ready(api, "app-keep")
+        assert _numbers(api, "app-keep") == [0, 2]
+    finally:
+        api.ok(api.patch("/1.0/config", json={"name": "application.max_published_versions", "value": "3"}))
+        api.ok(api.delete("/1.0/applications/app-keep", json={"force": True}))
 
 
 def test_version_delete_and_application_delete_with_containers(api):

@@ -114,16 +114,29 @@ def test_container_object_address_and_node_ports(api):
         ports += [ssh["node_port"]] + list(range(adb["node_port"], adb["node_port_end"] + 1))
     assert len(ports) == len(set(ports)) == 8
     assert all(10000 <= port <= 11000 for port in ports)
-    assert first["resources"] == {"cpus": 2, "memory": "3GB", "disk-size": "3GB", "gpu-slots": 0}
+    # The SDK's Container.Resources: every key omitempty, so no GPU slot means no "gpu-slots".
+    assert first["resources"] == {"cpus": 2, "memory": "3GB", "disk-size": "3GB"}
     _remove_all(api)
 
 
 def test_explicit_resources_override_the_instance_type(api):
-    response = _launch(api, node="big", cpu=3, memory=2 * 10 ** 9, disk_size=5 * 10 ** 9)
+    """The SDK's ContainersPost (what AMS reads): `cpus`, `gpu-slots`, `vpu-slots`; `memory` and `disk_size` in
+    bytes. The API text's example spells `cpu` and `gpu_slots`, which AMS ignores."""
+    response = _launch(api, node="big", cpus=3, memory=2 * 10 ** 9, disk_size=5 * 10 ** 9, **{"gpu-slots": 0})
     api.ok(response)
-    assert _container(api, response)["resources"] == {"cpus": 3, "memory": "2GB", "disk-size": "5GB",
-                                                      "gpu-slots": 0}
+    assert _container(api, response)["resources"] == {"cpus": 3, "memory": "2GB", "disk-size": "5GB"}
+    response = _launch(api, node="big", **{"vpu-slots": 1})
+    api.ok(response)
+    assert _container(api, response)["resources"] == {"cpus": 2, "memory": "3GB", "disk-size": "3GB",
+                                                      "vpu-slots": 1}
     _remove_all(api)
+
+
+def test_reference_spellings_of_launch_resources_are_refused_in_strict_mode(api):
+    response = api.post("/1.0/containers", json={"image_id": "base-image", "instance_type": "a2.3", "cpu": 3,
+                                                 "gpu_slots": 1})
+    assert response.status_code == 400
+    assert "unknown field(s) cpu (AMS reads 'cpus'), gpu_slots (AMS reads 'gpu-slots')" in response.json()["error"]
 
 
 def test_launch_from_application(api):
@@ -137,12 +150,17 @@ def test_launch_from_application(api):
 
 
 def test_failing_container_has_error_and_logs(api):
+    """The reference: an operation's `err` is "The error string should the operation have failed", and status
+    400 "Failure" is a "negative action result". The launch operation ("Creating container") ends in Failure
+    with the reason when the container fails to start; the container stays, in error, with its log files."""
     api.ok(api.upload("POST", "/1.0/applications", packages.application(
         {"name": "crashing-app", "instance-type": "a2.3"})))
     api.wait_until("/1.0/applications/crashing-app", lambda app: app["status"] == "ready")
     response = _launch(api, app_id="crashing-app")
-    api.ok(response)
-    container = _container(api, response)
+    operation = api.wait(response)
+    assert (operation["status_code"], operation["status"]) == (400, "Failure")
+    assert "failed to start (simulated failure)" in operation["err"]
+    container = api.metadata(operation["resources"]["containers"][0])
     assert (container["status_code"], container["status"]) == (-1, "error")
     assert "simulated failure" in container["error_message"]
     assert container["stored_logs"] == ["android.log", "console.log", "container.log", "system.log"]
@@ -152,7 +170,7 @@ def test_failing_container_has_error_and_logs(api):
     assert text.status_code == 200 and "FATAL EXCEPTION" in text.text
     assert api.get("/1.0/containers/%s/logs/nope.log" % container["id"]).status_code == 404
     task = next(t for t in api.metadata("/1.0/tasks") if t["object_id"] == container["id"])
-    assert (task["status"], task["status_code"]) == ("error", 8)
+    assert task["status"] == "error"
     _remove_all(api)
 
 
@@ -166,9 +184,13 @@ def test_failing_container_has_error_and_logs(api):
     ({"app_id": "nope"}, "application 'nope' does not exist"),
     ({"app_id": "game", "app_version": 7}, "no version 7"),
     ({"image_id": "base-image", "instance_type": "a2.3", "node": "ghost"}, "node ghost does not exist"),
-    ({"image_id": "base-image", "instance_type": "a2.3", "services": [{"name": "x", "port": 0}]}, "port range"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "services": [{"name": "x", "port": 70000}]}, "port range"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "services": [{"name": "x", "port": 0}]}, "'port' is required"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "cpus": 0}, "'cpus' must be at least 1"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "cpus": "2"}, "'cpus' must be a number"),
     ({"image_id": "base-image", "instance_type": "a2.3", "config": {"platform": "x11"}}, "config.platform"),
-    ({"image_id": "base-image", "instance_type": "a2.3", "colour": 1}, "unsupported field"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "colour": 1}, "unknown field(s) colour"),
+    ({"image_id": "base-image", "instance_type": "a2.3", "config": {"colour": 1}}, "unknown field(s) config.colour"),
 ])
 def test_invalid_launches(api, body, fragment):
     before = api.metadata("/1.0/containers")

@@ -230,7 +230,7 @@ def test_containers_endpoint(sim, client_cert, api):
     ({"command": []}, 400, "command must be a non-empty list of strings"),
     ({"command": "echo hi"}, 400, "field 'command' must be a list"),
     ({"command": ["echo"], "environment": {"A": 1}}, 400, "environment values must be strings"),
-    ({"command": ["echo"], "tty": True}, 400, "unsupported field(s) tty"),
+    ({"command": ["echo"], "tty": True}, 400, "unknown field(s) tty"),
 ])
 def test_bad_requests(api, body, status, message):
     response = api.post("/1.0/instances/box/exec", json=body)

@@ -1,9 +1,13 @@
-"""Fault injection: seeded 503s and connection resets, added latency; GET /1.0 is never faulted."""
+"""Fault injection: seeded 503s and connection resets before the handler, lost answers after a write, added
+latency; GET /1.0 is never faulted."""
+
+import os
 
 import pytest
 import requests
 
 from ams_simulator import cli
+from ams_simulator.testing import SimulatorError, SimulatorProcess
 from ams_sim_client import Api
 from conftest import start_simulator
 
@@ -78,6 +82,7 @@ def test_latency_and_method_filter(tmp_path, client_cert):
 @pytest.mark.parametrize("args, message", [
     (["--fault-503-rate", "1.5"], "between 0 and 1"),
     (["--fault-latency", "-1"], "must not be negative"),
+    (["--fault-drop-answer-rate", "2"], "--fault-drop-answer-rate must be between 0 and 1"),
     (["--fail", "widget:x"], "--fail kind must be one of"),
     (["--fail", "application"], "KIND:NAME"),
     (["--populate-containers", "5"], "needs --populate-nodes"),
@@ -98,3 +103,95 @@ def test_bad_knobs_are_refused(tmp_path, capsys, args, message):
 def test_loopback_hosts_are_accepted(tmp_path):
     for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
         assert cli.parse(["--state-dir", str(tmp_path), "--host", host]).host == host
+
+
+def test_faults_before_the_handler_hit_writes_too_and_change_nothing(tmp_path, client_cert):
+    """503 and reset hit every method under /1.0/ (unless --fault-methods narrows them) and happen before the
+    handler: the request never reached AMS, so a faulted write changes nothing."""
+    process = start_simulator(tmp_path / "state", client_cert, "--fault-503-rate", "1",
+                              "--fault-methods", "PATCH")
+    try:
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        before = api.metadata("/1.0/config")["config"]["gpu.type"]
+        assert api.patch("/1.0/config", json={"name": "gpu.type", "value": "amd"}).status_code == 503
+        assert api.metadata("/1.0/config")["config"]["gpu.type"] == before
+    finally:
+        process.stop()
+    process = start_simulator(tmp_path / "state2", client_cert, "--fault-reset-rate", "1", "--fault-methods", "POST")
+    try:
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        with pytest.raises(requests.exceptions.ConnectionError):
+            api.post("/1.0/nodes", json={"name": "never", "address": "10.3.0.1"})
+        assert api.get("/1.0/nodes/never").status_code == 404
+        assert [(e["method"], e["fault"], e["status"]) for e in process.requests_since(0)][-2] == ("POST", "reset",
+                                                                                                   None)
+    finally:
+        process.stop()
+
+
+def test_drop_answer_carries_out_the_write_and_loses_the_answer(tmp_path, client_cert):
+    """--fault-drop-answer-rate: a write that succeeded is carried out, then the connection drops before the
+    answer. The request log records `"fault": "drop-answer"` with the status the answer would have had, so a
+    blind resend (a second POST) can be told from a re-read (a GET)."""
+    process = start_simulator(tmp_path / "state", client_cert, "--fault-drop-answer-rate", "1",
+                              "--operation-delay", "0.02")
+    try:
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        mark = process.log_mark()
+        with pytest.raises(requests.exceptions.ConnectionError):
+            api.post("/1.0/nodes", json={"name": "made", "address": "10.3.0.2"})
+        node = api.wait_until("/1.0/nodes/made", lambda meta: meta["status"] == "online")
+        assert node["name"] == "made"
+        resent = api.post("/1.0/nodes", json={"name": "made", "address": "10.3.0.2"})
+        assert resent.status_code == 409
+        refused = api.patch("/1.0/config", json={"name": "gpu.type", "value": "quantum"})
+        assert refused.status_code == 400
+        entries = [(e["method"], e["path"], e["status"], e["fault"]) for e in process.requests_since(mark)]
+    finally:
+        process.stop()
+    assert entries[0] == ("POST", "/1.0/nodes", 202, "drop-answer")
+    assert ("POST", "/1.0/nodes", 409, None) in entries
+    assert ("PATCH", "/1.0/config", 400, None) in entries
+    assert all(fault is None for method, _path, _status, fault in entries if method == "GET")
+
+
+def test_drop_answer_is_seeded_and_hits_writes_only(tmp_path, client_cert):
+    args = ["--fault-drop-answer-rate", "0.5", "--fault-seed", "7", "--operation-delay", "0.01"]
+
+    def run(state):
+        process = start_simulator(state, client_cert, *args)
+        try:
+            api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+            outcomes = []
+            for index in range(30):
+                api.get("/1.0/config")
+                try:
+                    status = api.patch("/1.0/config", json={"name": "registry.filter", "value": str(index)}).status_code
+                except requests.exceptions.ConnectionError:
+                    status = "dropped"
+                outcomes.append(status)
+            logged = [e["fault"] for e in process.requests_since(0) if e["path"] == "/1.0/config"]
+        finally:
+            process.stop()
+        return outcomes, logged
+
+    outcomes, logged = run(tmp_path / "first")
+    assert 5 <= outcomes.count("dropped") <= 25 and set(outcomes) == {202, "dropped"}
+    assert logged[0::2] == [None] * 30
+    assert ["dropped" if fault == "drop-answer" else 202 for fault in logged[1::2]] == outcomes
+    assert run(tmp_path / "second")[0] == outcomes
+
+
+def test_a_missing_request_log_is_an_error_for_the_reader(tmp_path, client_cert):
+    """SimulatorProcess never reads a missing log as "no requests": a "no mutating request" check must fail
+    then, not pass."""
+    idle = SimulatorProcess(str(tmp_path / "idle"))
+    with pytest.raises(SimulatorError, match="not started"):
+        idle.log_mark()
+    process = start_simulator(tmp_path / "state", client_cert)
+    try:
+        os.unlink(process.request_log)
+        with pytest.raises(SimulatorError, match="cannot read the request log"):
+            process.mutating_requests_since(0)
+    finally:
+        process.stop()

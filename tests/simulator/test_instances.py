@@ -149,7 +149,7 @@ def test_launch_fields(api):
     ({"addons": ["missing-addon"]}, "addon 'missing-addon' does not exist"),
     ({"node": "no-such-node"}, "node no-such-node does not exist"),
     ({"resources": {"gpu-type": "matrox"}}, "gpu-type must be one of amd, intel, nvidia"),
-    ({"resources": {"memory": "3GB"}}, "field 'memory' must be a number"),
+    ({"resources": {"memory": "3GB"}}, "field 'resources.memory' must be a number"),
     ({"resources": {"cpus": 0}}, "'cpus' must be at least 1"),
     ({"config": {"display": {"width": -1}}}, "'width' must not be negative"),
     ({"config": {"platform": "x11"}}, "platform must be one of"),
@@ -163,6 +163,12 @@ def test_launch_refusals(api, body, message):
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]
     assert api.metadata("/1.0/instances") == before
+
+
+def test_vm_applications_are_not_simulated(api):
+    refused = api.request("POST", "/1.0/applications?vm=true", data=packages.application({"name": "vm-app"}))
+    assert refused.status_code == 400 and "are not simulated" in refused.json()["error"]
+    assert api.get("/1.0/applications/vm-app").status_code == 404
 
 
 def test_go_style_empty_values_mean_not_given(api):
@@ -343,6 +349,8 @@ def test_vm_needs_vm_support(no_vm, client_cert):
     assert "instance_support" in api.metadata("/1.0")["api_extensions"]
     refused = api.post("/1.0/instances", json={"app_id": "populated-app", "type": "vm"})
     assert refused.status_code == 400 and "vm_support" in refused.json()["error"]
+    refused = api.request("POST", "/1.0/applications?vm=true", data=packages.application({"name": "vm-app"}))
+    assert refused.status_code == 400 and "needs the vm_support API extension" in refused.json()["error"]
     op = api.ok(api.post("/1.0/instances", json={"app_id": "populated-app", "name": "plain"}))
     assert op["status_code"] == 200
     assert len(api.metadata("/1.0/instances")) == 2
@@ -363,3 +371,96 @@ def test_restart_carries_on_a_pending_transition(tmp_path, client_cert):
         api.wait_until("/1.0/instances/sleeper", lambda i: i["status"] == "stopped", timeout=60)
     finally:
         process.stop()
+
+
+def test_cancelled_or_interrupted_launch_leaves_no_instance(tmp_path, client_cert):
+    """A launch that waits for its instance can be cancelled, and a restart interrupts it: either way the
+    operation undoes the launch, as every other operation does."""
+    process = start_simulator(tmp_path / "state", client_cert, "--operation-delay", "0.02",
+                              "--container-boot-delay", "30", "--populate-nodes", "1", "--populate-containers", "1")
+    try:
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        response = api.post("/1.0/instances", json={"app_id": "populated-app", "name": "cancelled"})
+        assert response.status_code == 202
+        op = response.json()["metadata"]
+        assert op["may_cancel"] is True
+        assert api.metadata("/1.0/instances/cancelled")["status"] == "created"
+        assert api.delete("/1.0/operations/" + op["id"]).status_code == 202
+        final = api.metadata("/1.0/operations/" + op["id"])
+        assert (final["status_code"], final["err"]) == (401, "operation cancelled")
+        assert api.get("/1.0/instances/cancelled").status_code == 404
+        response = api.post("/1.0/containers", json={"app_id": "populated-app"})
+        container = response.json()["metadata"]["resources"]["containers"][0]
+        assert api.metadata(container)["status"] == "created"
+        process.kill()
+        process.start()
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        interrupted = api.metadata("/1.0/operations/" + response.json()["metadata"]["id"])
+        assert interrupted["status_code"] == 400 and "interrupted" in interrupted["err"]
+        assert api.get(container).status_code == 404
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def lenient(tmp_path_factory, client_cert):
+    process = start_simulator(tmp_path_factory.mktemp("lenient-instances") / "state", client_cert,
+                              "--operation-delay", "0.02", "--container-boot-delay", "0.02", "--populate-nodes", "1",
+                              "--populate-containers", "1", strict_fields=False)
+    yield process
+    process.stop()
+
+
+def test_unknown_fields_are_ignored_and_logged(lenient, client_cert):
+    """As AMS's Go decoder does: the container launch's spellings are not what an instance launch reads."""
+    api = Api(lenient.url, lenient.ca_cert, cert=client_cert[:2])
+    mark = lenient.log_mark()
+    api.ok(api.post("/1.0/instances", json={"app_id": "populated-app", "name": "loose", "cpus": 4, "shade": None,
+                                            "resources": {"disk-size": 10 ** 10, "memory": 4 * 10 ** 9},
+                                            "config": {"security": {"delete_protected": False, "lock": True}}}))
+    instance = api.metadata("/1.0/instances/loose")
+    assert instance["resources"]["memory"] == 4 * 10 ** 9 and instance["resources"]["cpus"] == 2
+    assert instance["resources"]["disk-size"] == 3 * 10 ** 9
+    entries = [e for e in lenient.requests_since(mark) if e["method"] == "POST"]
+    assert entries[0]["ignored_fields"] == ["config.security.lock", "cpus", "resources.disk-size"]
+    mark = lenient.log_mark()
+    api.ok(api.patch("/1.0/instances/loose", json={"desired_status": "stopped", "force": True}))
+    assert [e for e in lenient.requests_since(mark) if e["method"] == "PATCH"][0]["ignored_fields"] == ["force"]
+    assert api.metadata("/1.0/instances/loose")["status"] == "stopped"
+    api.ok(api.delete("/1.0/instances/loose"))
+
+
+def test_strict_fields_refuse_them(api):
+    refused = _launch(api, name="strict", cpus=4)
+    assert refused.status_code == 400
+    assert "unknown field(s) cpus (AMS reads 'resources.cpus')" in refused.json()["error"]
+    assert api.get("/1.0/instances/strict").status_code == 404
+    api.ok(_launch(api, name="strict", no_start=True))
+    refused = api.patch("/1.0/instances/strict", json={"desired_status": "running", "force": True})
+    assert refused.status_code == 400 and "unknown field(s) force" in refused.json()["error"]
+    assert api.metadata("/1.0/instances/strict")["status"] == "stopped"
+    _delete(api, "strict")
+
+
+@pytest.fixture(scope="module")
+def disabled(tmp_path_factory, client_cert):
+    process = start_simulator(tmp_path_factory.mktemp("disabled") / "state", client_cert, "--operation-delay", "0.02",
+                              "--container-boot-delay", "0.02", "--populate-nodes", "1", "--populate-containers", "1",
+                              "--disable-extension", "instance_support", "--disable-extension", "container_exec")
+    yield process
+    process.stop()
+
+
+def test_disabled_extensions(disabled, client_cert):
+    """--disable-extension works on the instance extensions one by one."""
+    api = Api(disabled.url, disabled.ca_cert, cert=client_cert[:2])
+    extensions = api.metadata("/1.0")["api_extensions"]
+    assert "instance_support" not in extensions and "container_exec" not in extensions
+    assert "vm_support" in extensions and "instance_exec" in extensions
+    container = api.metadata("/1.0/containers")[0]
+    for method, path in (("GET", "/1.0/instances"), ("POST", "/1.0/instances"),
+                         ("GET", "/1.0/instances/" + container.rsplit("/", 1)[1]),
+                         ("POST", "/1.0/instances/%s/exec" % container.rsplit("/", 1)[1]),
+                         ("POST", container + "/exec")):
+        response = api.request(method, path, json={"command": ["true"]})
+        assert response.status_code == 404 and "API extension" in response.json()["error"], (method, path)

@@ -142,8 +142,9 @@ def test_request_log_records_auth_levels(sim, stranger):
     assert [(e["method"], e["path"], e["status"], e["auth"]) for e in entries] == [
         ("GET", "/1.0", 200, "guest"), ("GET", "/1.0/config", 403, "untrusted"), ("GET", "/1.0/version", 200, "local")]
     for entry in entries:
-        assert set(entry) == {"ts", "method", "path", "query", "status", "duration_ms", "auth", "fault"}
-        assert entry["fault"] is None and entry["duration_ms"] >= 0
+        assert set(entry) == {"ts", "method", "path", "query", "status", "duration_ms", "auth", "fault",
+                              "ignored_fields"}
+        assert entry["fault"] is None and entry["duration_ms"] >= 0 and entry["ignored_fields"] == []
 
 
 def test_wrong_ca_fails_verification(sim, tmp_path):

@@ -1,16 +1,12 @@
 """/1.0/config: service configuration, one {name, value} per PATCH."""
 
-import json
-
-from .. import config_keys, envelopes
-from ..db import dumps
-from .common import check_if_match, etag_of, field, read_json, reject_unknown, sim_of
+from .. import config_keys, envelopes, repo
+from .common import Field, check_if_match, etag_of, field, read_body, sim_of
 
 
 def stored_values(sim):
     values = {key: config_keys.default(key) for key in config_keys.KEYS}
-    for row in sim.store.all("SELECT key, value FROM config"):
-        values[row["key"]] = json.loads(row["value"])
+    values.update(repo.config_items(sim.store))
     return values
 
 
@@ -19,7 +15,11 @@ def rendered(sim):
 
 
 def set_value(sim, key, value):
-    sim.store.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", (key, dumps(value)))
+    repo.set_config_value(sim.store, key, value)
+
+
+# api.ConfigPost of the AMS SDK: both strings (a JSON boolean or number does not decode into them).
+PATCH = {"name": Field(str), "value": Field(str, keep_empty=True)}
 
 
 async def get(request):
@@ -29,12 +29,9 @@ async def get(request):
 
 async def patch(request):
     sim = sim_of(request)
-    body = await read_json(request)
-    reject_unknown(body, ("name", "value"), "configuration change")
+    body = await read_body(request, PATCH, "configuration change")
     name = field(body, "name", str, required=True, what="configuration change")
-    if "value" not in body:
-        field(body, "value", str, required=True, what="configuration change")
-    value = config_keys.parse_value(name, body["value"])
+    value = config_keys.parse_value(name, body.get("value", ""))
     check_if_match(request, etag_of({"config": rendered(sim)}))
     op = sim.ops.create("Applying configuration", None, apply=lambda: set_value(sim, name, value))
     return envelopes.async_operation(op)

@@ -2,34 +2,35 @@
 
 from aiohttp import web
 
-from .. import envelopes, instances, repo
-from ..errors import bad_request, conflict, forbidden, not_found
+from .. import envelopes, extensions, instances, repo
+from ..errors import bad_request, conflict, forbidden
 from ..exec_sessions import MAX_MESSAGE
-from .common import field, read_json, reject_unknown, sim_of
+from .common import Field, read_body, sim_of
 
 _WHAT = "exec"
+# api.InstanceExecPost (api.ContainerExecPost has the same fields).
+EXEC = {"command": Field(list, items=str), "environment": Field(dict), "interactive": Field(bool),
+        "width": Field(int), "height": Field(int)}
 
 
-def _older(request):
-    if getattr(sim_of(request).options, "without_instances", False):
-        raise not_found("not found: %s" % request.path)
+def _require(request, name):
+    """An older AMS (--without-instances, or the extension disabled) has no exec endpoint at all."""
+    extensions.require(sim_of(request), name, "%s %s" % (request.method, request.path), status=404)
 
 
 def _body(body):
-    reject_unknown(body, ("command", "environment", "interactive", "width", "height"), _WHAT)
-    command = field(body, "command", list, required=True, what=_WHAT)
-    if not command or not all(isinstance(word, str) for word in command) or not command[0]:
+    command = body.get("command")
+    if not command or not command[0]:
         raise bad_request("%s: command must be a non-empty list of strings, got %r" % (_WHAT, command))
-    environment = field(body, "environment", dict, default={}, what=_WHAT)
+    environment = body.get("environment", {})
     bad = sorted(key for key, value in environment.items() if not isinstance(value, str))
     if bad:
         raise bad_request("%s: environment values must be strings (%s)" % (_WHAT, ", ".join(bad)))
-    interactive = field(body, "interactive", bool, default=False, what=_WHAT)
     for key in ("width", "height"):
-        value = field(body, key, int, what=_WHAT)
+        value = body.get(key)
         if value is not None and value < 0:
             raise bad_request("%s: field %r must not be negative, got %d" % (_WHAT, key, value))
-    return command, environment, interactive
+    return command, environment, bool(body.get("interactive"))
 
 
 def _start(sim, data, resources, body):
@@ -42,18 +43,19 @@ def _start(sim, data, resources, body):
 
 
 async def exec_instance(request):
-    _older(request)
+    _require(request, "instance_support")
+    _require(request, "instance_exec")
     sim = sim_of(request)
     data = instances.get(sim.store, request.match_info["id_or_name"])
-    body = await read_json(request)
+    body = await read_body(request, EXEC, _WHAT)
     return _start(sim, data, {"instances": ["/1.0/instances/" + data["id"]]}, body)
 
 
 async def exec_container(request):
-    _older(request)
+    _require(request, "container_exec")
     sim = sim_of(request)
-    data = repo.container(sim.store, request.match_info["id"])
-    body = await read_json(request)
+    data = repo.get(sim.store, "container", request.match_info["id"])
+    body = await read_body(request, EXEC, _WHAT)
     return _start(sim, data, {"containers": ["/1.0/containers/" + data["id"]]}, body)
 
 

@@ -1,21 +1,37 @@
 """/1.0/instances: named instances (containers or VMs) with a lifecycle; the same objects as /1.0/containers."""
 
-import json
-
 from aiohttp import web
 
-from .. import container_factory, envelopes, instances, repo, scheduler
+from .. import container_factory, envelopes, extensions, instances, repo, scheduler
 from ..errors import bad_request, conflict, not_found
-from .common import check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of, string_list
-from .containers import parse_services
+from .common import FORCE, Field, check_if_match, etag_of, read_body, recursion, sim_of
+from .containers import SERVICE, launch_operation, parse_services
 
 _WHAT = "instance launch"
-_FIELDS = ("name", "type", "app_id", "app_version", "image_id", "image_version", "node", "user_data", "addons",
-           "services", "resources", "tags", "config", "no_start", "source")
-_RESOURCE_FIELDS = ("cpus", "memory", "disk_size", "gpu-slots", "gpu-type", "vpu-slots", "no_disk_reserve")
-_CONFIG_FIELDS = ("platform", "boot_package", "boot_activity", "metrics_server", "disable_watchdog", "features",
-                  "devmode", "enable_streaming", "display", "security")
 _PLATFORMS = ("null", "swrast", "webrtc")
+_DISPLAY = {key: Field(int) for key in instances.DISPLAY_KEYS}
+_RESOURCES = {"cpus": Field(int, pointer=True), "disk_size": Field(int, pointer=True), "memory": Field(int, pointer=True),
+              "gpu-slots": Field(int, pointer=True), "gpu-type": Field(str, pointer=True),
+              "vpu-slots": Field(int, pointer=True), "no_disk_reserve": Field(bool, pointer=True)}
+_CONFIG = {"platform": Field(str), "boot_package": Field(str), "boot_activity": Field(str),
+           "metrics_server": Field(str), "disable_watchdog": Field(bool), "features": Field(str),
+           "devmode": Field(bool), "enable_streaming": Field(bool), "display": Field(dict, fields=_DISPLAY),
+           "security": Field(dict, fields={"delete_protected": Field(bool, pointer=True)})}
+# api.InstancesPost of the AMS SDK: what AMS reads from a launch request.
+LAUNCH = {
+    "name": Field(str), "type": Field(str), "app_id": Field(str), "app_version": Field(int, pointer=True),
+    "image_id": Field(str), "image_version": Field(int, pointer=True), "node": Field(str),
+    "user_data": Field(str, pointer=True), "addons": Field(list, items=str), "services": Field(list, items=SERVICE),
+    "resources": Field(dict, fields=_RESOURCES), "tags": Field(list, items=str), "config": Field(dict, fields=_CONFIG),
+    "no_start": Field(bool), "source": Field(dict, fields={"type": Field(str), "id": Field(str)}),
+}
+# The container launch and the instance view spell these differently from what an instance launch reads.
+LAUNCH_HINTS = {"instance_type": "resources", "cpus": "resources.cpus", "memory": "resources.memory",
+                "disk_size": "resources.disk_size", "gpu-slots": "resources.gpu-slots",
+                "resources.disk-size": "resources.disk_size"}
+# api.InstancePatch.
+PATCH = {"desired_status": Field(str, pointer=True),
+         "config": Field(dict, fields={"security": Field(dict, fields={"delete_protected": Field(bool, pointer=True)})})}
 # An instance launched from an image without resources gets what instance type a2.3 gives.
 _IMAGE_DEFAULTS = "a2.3"
 _FILTERS = ("id", "name", "base", "type", "status", "node", "app_id", "app_name", "app_version", "image_id",
@@ -23,9 +39,8 @@ _FILTERS = ("id", "name", "base", "type", "status", "node", "app_id", "app_name"
 
 
 def _require_support(request):
-    """An older AMS (--without-instances) has no /1.0/instances at all."""
-    if getattr(sim_of(request).options, "without_instances", False):
-        raise not_found("not found: %s" % request.path)
+    """An older AMS (--without-instances, or instance_support disabled) has no /1.0/instances at all."""
+    extensions.require(sim_of(request), "instance_support", "%s %s" % (request.method, request.path), status=404)
 
 
 def _no_wait(request):
@@ -35,14 +50,8 @@ def _no_wait(request):
     return raw in ("true", "1")
 
 
-def _given(body, key):
-    """Go decoding: a missing key, null and "" all mean "not given"."""
-    value = body.get(key)
-    return value is not None and value != ""
-
-
 def _non_negative(body, key, what):
-    value = field(body, key, int, what=what)
+    value = body.get(key)
     if value is not None and value < 0:
         raise bad_request("%s: field %r must not be negative, got %d" % (what, key, value))
     return value
@@ -51,38 +60,29 @@ def _non_negative(body, key, what):
 # -- launch -------------------------------------------------------------------------------
 def _resources(body):
     what = "%s: resources" % _WHAT
-    res = field(body, "resources", dict, default={}, what=_WHAT)
-    reject_unknown(res, _RESOURCE_FIELDS, what)
-    cpus = field(res, "cpus", int, what=what)
+    res = body.get("resources", {})
+    cpus = res.get("cpus")
     if cpus is not None and cpus < 1:
         raise bad_request("%s: field 'cpus' must be at least 1, got %d" % (what, cpus))
     values = {"cpus": cpus}
     for key in ("memory", "disk_size", "gpu-slots", "vpu-slots"):
         values[key] = _non_negative(res, key, what)
-    gpu_type = field(res, "gpu-type", str, what=what)
+    gpu_type = res.get("gpu-type")
     if gpu_type and gpu_type not in instances.GPU_TYPES:
         raise bad_request("%s: gpu-type must be one of %s, got %r" % (what, ", ".join(instances.GPU_TYPES), gpu_type))
     values["gpu-type"] = gpu_type or ""
-    values["no_disk_reserve"] = field(res, "no_disk_reserve", bool, default=False, what=what)
+    values["no_disk_reserve"] = bool(res.get("no_disk_reserve"))
     return values
 
 
 def _config(body):
     what = "%s: config" % _WHAT
-    config = field(body, "config", dict, default={}, what=_WHAT)
-    reject_unknown(config, _CONFIG_FIELDS, what)
-    for key in ("platform", "boot_package", "boot_activity", "metrics_server", "features"):
-        field(config, key, str, what=what)
-    for key in ("disable_watchdog", "devmode", "enable_streaming"):
-        field(config, key, bool, what=what)
+    config = body.get("config", {})
     if config.get("platform") and config["platform"] not in _PLATFORMS:
         raise bad_request("%s: platform must be one of %s, got %r" % (what, ", ".join(_PLATFORMS), config["platform"]))
-    display = field(config, "display", dict, default={}, what=what)
-    reject_unknown(display, instances.DISPLAY_KEYS, what + ".display")
+    display = config.get("display", {})
     display = {key: _non_negative(display, key, what + ".display") or 0 for key in instances.DISPLAY_KEYS}
-    security = field(config, "security", dict, default={}, what=what)
-    reject_unknown(security, ("delete_protected",), what + ".security")
-    protected = field(security, "delete_protected", bool, default=False, what=what + ".security")
+    protected = bool(config.get("security", {}).get("delete_protected"))
     container_config = {key: config[key] for key in ("platform", "boot_package", "boot_activity", "metrics_server",
                                                      "disable_watchdog", "devmode") if config.get(key)}
     extra = {"enable_streaming": bool(config.get("enable_streaming")), "features": config.get("features") or "",
@@ -92,7 +92,7 @@ def _config(body):
 
 def _from_application(sim, body, res):
     ref = body["app_id"]
-    app = repo.find_application(sim.store, ref)
+    app = repo.find(sim.store, "application", ref)
     if app is None:
         raise bad_request("%s: application %r does not exist" % (_WHAT, ref))
     number = _non_negative(body, "app_version", _WHAT)
@@ -109,15 +109,20 @@ def _from_application(sim, body, res):
             raise bad_request("%s: application %s has no published version (status %s); publish one or give "
                               "app_version" % (_WHAT, app["name"], app["status"]))
         version = max(published, key=lambda v: v["number"])
-    manifest = repo.version_manifest(sim.store, app["id"], version["number"])
+    manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     need = scheduler.requirement(app["instance_type"] or None, app.get("resources") or manifest.get("resources"),
-                                 res["cpus"], res["memory"], res["disk_size"], res["gpu-slots"])
+                                 **_sizes(res))
     return dict(app=app, app_version=version["number"], need=need)
+
+
+def _sizes(res):
+    return dict(cpu=res["cpus"], memory=res["memory"], disk=res["disk_size"], gpu_slots=res["gpu-slots"],
+                vpu_slots=res["vpu-slots"])
 
 
 def _from_image(sim, body, res):
     ref = body["image_id"]
-    image = repo.find_image(sim.store, ref)
+    image = repo.find(sim.store, "image", ref)
     if image is None:
         raise bad_request("%s: image %r does not exist" % (_WHAT, ref))
     number = _non_negative(body, "image_version", _WHAT)
@@ -126,31 +131,25 @@ def _from_image(sim, body, res):
         number = max(versions)
     elif number not in versions:
         raise bad_request("%s: image %s has no version %d" % (_WHAT, image["name"], number))
-    need = scheduler.requirement(_IMAGE_DEFAULTS, None, res["cpus"], res["memory"], res["disk_size"],
-                                 res["gpu-slots"])
+    need = scheduler.requirement(_IMAGE_DEFAULTS, None, **_sizes(res))
     return dict(image=image, image_version=number, need=need)
 
 
 def _addons(sim, body):
-    names = string_list(body, "addons", _WHAT) or []
+    names = body.get("addons", [])
     for name in names:
-        if repo.find_addon(sim.store, name) is None:
+        if not repo.exists(sim.store, "addon", name):
             raise bad_request("%s: addon %r does not exist" % (_WHAT, name))
     return names
 
 
 def _launch_type(sim, body):
-    kind = field(body, "type", str, what=_WHAT) or "container"
+    kind = body.get("type", "container")
     if kind not in instances.TYPES:
         raise bad_request("%s: type must be container or vm, got %r" % (_WHAT, kind))
-    if kind == "vm" and "vm_support" not in _extensions(sim):
-        raise bad_request("%s: this AMS does not support virtual machines (no vm_support extension)" % _WHAT)
+    if kind == "vm":
+        extensions.require(sim, "vm_support", "%s of a virtual machine (type vm)" % _WHAT)
     return kind
-
-
-def _extensions(sim):
-    from .server import announced_extensions  # late: server imports nothing from here, keep it that way
-    return announced_extensions(sim.options)
 
 
 async def list_instances(request):
@@ -160,8 +159,7 @@ async def list_instances(request):
     wanted = {key: request.query[key] for key in _FILTERS if key in request.query}
     offset, limit = _page(request)
     if not wanted and not expand and offset == 0 and limit is None:
-        rows = sim.store.all("SELECT id FROM containers ORDER BY rowid")
-        return envelopes.sync(["/1.0/instances/" + row["id"] for row in rows])
+        return envelopes.sync(["/1.0/instances/" + key for key in repo.keys(sim.store, "container")])
     selected = [item for item in instances.all_views(sim.store) if _matches(item, wanted)]
     selected = selected[offset:] if limit is None else selected[offset:offset + limit]
     if expand:
@@ -206,30 +204,25 @@ async def create(request):
     _require_support(request)
     sim = sim_of(request)
     no_wait = _no_wait(request)
-    body = await read_json(request)
-    reject_unknown(body, _FIELDS, _WHAT)
+    body = await read_body(request, LAUNCH, _WHAT, hints=LAUNCH_HINTS)
     if body.get("source"):
         raise bad_request("%s: creating an instance from another instance (source) is not supported by this "
                           "simulator" % _WHAT)
-    name = field(body, "name", str, what=_WHAT) or ""
+    name = body.get("name", "")
     if name:
         instances.check_name(name)
     kind = _launch_type(sim, body)
-    if _given(body, "app_id") == _given(body, "image_id"):
+    if ("app_id" in body) == ("image_id" in body):
         raise bad_request("%s: give exactly one of app_id or image_id" % _WHAT)
-    field(body, "app_id", str, what=_WHAT)
-    field(body, "image_id", str, what=_WHAT)
     res = _resources(body)
     container_config, extra_config = _config(body)
-    source = _from_application(sim, body, res) if _given(body, "app_id") else _from_image(sim, body, res)
+    source = _from_application(sim, body, res) if "app_id" in body else _from_image(sim, body, res)
     addons = _addons(sim, body)
-    no_start = field(body, "no_start", bool, default=False, what=_WHAT)
     spec = container_factory.LaunchSpec(
-        "regular", node=field(body, "node", str, what=_WHAT) or None, services=parse_services(body, _WHAT),
-        config=container_config, user_data=field(body, "user_data", str, default="", what=_WHAT),
-        tags=string_list(body, "tags", _WHAT) or [], **source)
-    extra = {"type": kind, "addons": addons, "desired_status": "stopped" if no_start else "running",
-             "config": extra_config,
+        "regular", node=body.get("node"), services=parse_services(body, _WHAT), config=container_config,
+        user_data=body.get("user_data", ""), tags=body.get("tags", []), **source)
+    desired = "stopped" if body.get("no_start") else "running"
+    extra = {"type": kind, "addons": addons, "desired_status": desired, "config": extra_config,
              "resources": {"gpu-type": res["gpu-type"], "vpu-slots": res["vpu-slots"] or 0,
                            "no_disk_reserve": res["no_disk_reserve"]}}
     with sim.store.transaction():
@@ -239,22 +232,18 @@ async def create(request):
         instance_id = data["id"]
         if name:
             data["name"] = name
-            repo.save_container(sim.store, data)
+            repo.save(sim.store, "container", data)
         instances.save_extras(sim.store, instance_id, data["name"], extra)
         resources = {"instances": ["/1.0/instances/" + instance_id]}
         if no_wait:
-            op = sim.ops.create(
-                "Creating instance", resources,
-                rollback=[("DELETE FROM node_ports WHERE container_id = ?", [instance_id]),
-                          ("DELETE FROM instances WHERE id = ?", [instance_id]),
-                          ("DELETE FROM containers WHERE id = ?", [instance_id])],
-                after=lambda: sim.instance_lifecycle.schedule(instance_id))
+            op = sim.ops.create("Creating instance", resources,
+                                rollback=[repo.undo_step("delete_containers", id=instance_id)],
+                                after=lambda: sim.instance_lifecycle.start(instance_id, desired))
         else:
-            op = sim.ops.create_external("Creating instance", resources)
-    if not no_wait:
-        sim.instance_lifecycle.finish_operation_when_settled(op["id"], instance_id, extra["desired_status"])
-        sim.instance_lifecycle.schedule(instance_id)
+            op = launch_operation(sim, data, "Creating instance", resources)
     sim.events.lifecycle("container-created", "/1.0/containers/" + instance_id)
+    if not no_wait:
+        sim.instance_lifecycle.start(instance_id, desired, op_id=op["id"])
     return envelopes.async_operation(op)
 
 
@@ -272,15 +261,10 @@ async def get(request):
 
 def _patch_body(body):
     what = "instance update"
-    reject_unknown(body, ("desired_status", "config"), what)
-    desired = field(body, "desired_status", str, what=what) or None
+    desired = body.get("desired_status")
     if desired is not None and desired not in instances.DESIRED:
         raise bad_request("%s: desired_status must be running or stopped, got %r" % (what, desired))
-    config = field(body, "config", dict, default={}, what=what)
-    reject_unknown(config, ("security",), what + ": config")
-    security = field(config, "security", dict, default={}, what=what + ": config")
-    reject_unknown(security, ("delete_protected",), what + ": config.security")
-    protected = field(security, "delete_protected", bool, what=what + ": config.security")
+    protected = body.get("config", {}).get("security", {}).get("delete_protected")
     if desired is None and protected is None:
         raise bad_request("%s: nothing to change: give desired_status and/or config.security.delete_protected" % what)
     return desired, protected
@@ -292,7 +276,7 @@ async def update(request):
     data = _instance(request)
     instance_id = data["id"]
     check_if_match(request, etag_of(instances.view(sim.store, data)))
-    desired, protected = _patch_body(await read_json(request))
+    desired, protected = _patch_body(await read_body(request, PATCH, "instance update"))
     wait = False
     with sim.store.transaction():
         extra = instances.extras(sim.store, instance_id)
@@ -310,9 +294,7 @@ async def update(request):
         else:
             op = sim.ops.create("Updating instance", resources)
     if wait:
-        if not no_wait:
-            sim.instance_lifecycle.finish_operation_when_settled(op["id"], instance_id, desired)
-        sim.instance_lifecycle.schedule(instance_id)
+        sim.instance_lifecycle.start(instance_id, desired, op_id=None if no_wait else op["id"])
     return envelopes.async_operation(op)
 
 
@@ -331,44 +313,33 @@ async def delete(request):
     data = _instance(request)
     instance_id, name = data["id"], data["name"]
     check_if_match(request, etag_of(instances.view(sim.store, data)))
-    body = await read_json(request, required=False)
-    reject_unknown(body, ("force",), "instance removal")
-    field(body, "force", bool, what="instance removal")
+    await read_body(request, FORCE, "instance removal", required=False)
     instances.refuse_if_protected(sim.store, data)
-    return envelopes.async_operation(remove(sim, instance_id, name, "Deleting instance",
-                                            {"instances": ["/1.0/instances/" + instance_id]}))
-
-
-def remove(sim, instance_id, name, description, resources):
-    """The operation that deletes one instance/container after --operation-delay."""
 
     def apply():
-        repo.delete_container_rows(sim.store, "id = ?", (instance_id,))
+        repo.delete_containers(sim.store, id=instance_id)
 
     def after():
         sim.instance_lifecycle.forget(instance_id, name)
         sim.events.lifecycle("container-deleted", "/1.0/containers/" + instance_id)
 
-    return sim.ops.create(description, resources, apply=apply, after=after)
-
-
-def _logs(sim, data):
-    row = sim.store.one("SELECT logs FROM containers WHERE id = ?", (data["id"],))
-    return json.loads(row["logs"]) if row else {}
+    op = sim.ops.create("Deleting instance", {"instances": ["/1.0/instances/" + instance_id]}, apply=apply,
+                        after=after)
+    return envelopes.async_operation(op)
 
 
 async def list_logs(request):
     sim = sim_of(request)
     data = _instance(request)
     prefix = "/1.0/instances/%s/logs/" % data["id"]
-    return envelopes.sync([prefix + name for name in sorted(_logs(sim, data))])
+    return envelopes.sync([prefix + name for name in sorted(repo.container_logs(sim.store, data["id"]))])
 
 
 async def get_log(request):
     sim = sim_of(request)
     data = _instance(request)
     name = request.match_info["name"]
-    logs = _logs(sim, data)
+    logs = repo.container_logs(sim.store, data["id"])
     if name not in logs:
         raise not_found("instance %s has no log file %s" % (data["name"], name))
     return web.Response(text=logs[name], content_type="text/plain")

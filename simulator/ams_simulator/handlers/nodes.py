@@ -3,20 +3,31 @@
 import ipaddress
 import re
 
-from .. import envelopes, repo, status
+from .. import envelopes, object_meta, repo
 from ..errors import bad_request, conflict
 from ..sizes import parse_size
-from .common import (check_if_match, etag_of, field, read_json, recursion, reject_unknown, sim_of,
-                     string_list)
+from .common import Field, check_if_match, etag_of, field, read_body, recursion, sim_of, string_list
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-_CREATE_FIELDS = ("name", "address", "public_address", "trust_password", "network_bridge_mtu", "storage_device",
-                  "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
-                  "gpu_encoder_slots", "tags", "unmanaged", "storage_pool", "network_name", "network_subnet",
-                  "network_acl_name")
-UPDATABLE = ("public_address", "cpus", "cpu_allocation_rate", "memory", "memory_allocation_rate", "gpu_slots",
-             "gpu_encoder_slots", "tags", "unschedulable")
-_DEPRECATED_ALIASES = {"unscheduable": "unschedulable"}
+_NUMBER = (int, float)
+# api.NodesPost of the AMS SDK (no pointers: a zero value is "not given").
+CREATE = {"name": Field(str), "address": Field(str), "public_address": Field(str), "trust_password": Field(str),
+          "network_bridge_mtu": Field(int), "storage_device": Field(str), "cpus": Field(int),
+          "cpu_allocation_rate": Field(_NUMBER), "memory": Field(str), "memory_allocation_rate": Field(_NUMBER),
+          "gpu_slots": Field(int), "gpu_encoder_slots": Field(int), "tags": Field(list, items=str),
+          "unmanaged": Field(bool), "storage_pool": Field(str), "network_name": Field(str),
+          "network_subnet": Field(str), "trust_token": Field(str, unmodelled=True), "network_acl_name": Field(str)}
+# api.NodePatch of the AMS SDK (pointers: null is "not given"; 0, false and [] are values).
+PATCH = {"public_address": Field(str, pointer=True), "cpus": Field(int, pointer=True),
+         "cpu_allocation_rate": Field(_NUMBER, pointer=True), "memory": Field(str, pointer=True),
+         "memory_allocation_rate": Field(_NUMBER, pointer=True), "gpu_slots": Field(int, pointer=True),
+         "gpu_encoder_slots": Field(int, pointer=True), "tags": Field(list, pointer=True, items=str),
+         "unschedulable": Field(bool, pointer=True), "unscheduable": Field(bool, pointer=True),
+         "gpus": Field(list, unmodelled=True), "subnet": Field(str, pointer=True, unmodelled=True)}
+# AMS before 1.20 (--legacy-unscheduable) knows only the old spelling.
+LEGACY_PATCH = {key: value for key, value in PATCH.items() if key != "unschedulable"}
+DELETE = {"force": Field(bool), "keep_in_cluster": Field(bool)}
+UNSCHEDULABLE, LEGACY_UNSCHEDULABLE = "unschedulable", "unscheduable"
 DEFAULTS = {"cpus": 8, "cpu_allocation_rate": 4, "memory": "16GB", "memory_allocation_rate": 2,
             "network_bridge_mtu": 1500, "gpu_slots": 0, "gpu_encoder_slots": 0, "storage_pool": "ams0",
             "disk_size": "100GB", "network_name": "amsbr0", "network_subnet": "192.168.100.1/24"}
@@ -65,30 +76,38 @@ def validate_updates(body, what):
         updates["memory"] = memory
     if "tags" in body:
         updates["tags"] = string_list(body, "tags", what) or []
-    if "unschedulable" in body:
-        updates["unschedulable"] = field(body, "unschedulable", bool, required=True, what=what)
+    if UNSCHEDULABLE in body:
+        updates[UNSCHEDULABLE] = body[UNSCHEDULABLE]
     return {key: value for key, value in updates.items() if value is not None}
+
+
+def render(sim, data):
+    """The node object as this server reports it: AMS before 1.20 spells `unscheduable`."""
+    if sim.options.legacy_unscheduable:
+        data = dict(data)
+        data[LEGACY_UNSCHEDULABLE] = data.pop(UNSCHEDULABLE)
+    return data
 
 
 async def list_nodes(request):
     sim = sim_of(request)
     if recursion(request):
-        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM nodes ORDER BY name"))
-    return envelopes.sync(["/1.0/nodes/" + row["name"] for row in sim.store.all("SELECT name FROM nodes ORDER BY name")])
+        if sim.options.legacy_unscheduable:
+            return envelopes.sync([render(sim, node) for node in repo.all_of(sim.store, "node")])
+        return envelopes.sync_raw(repo.listing(sim.store, "node"))
+    return envelopes.sync(["/1.0/nodes/" + name for name in repo.keys(sim.store, "node")])
 
 
 async def create(request):
     sim = sim_of(request)
     what = "node"
-    body = await read_json(request)
-    reject_unknown(body, _CREATE_FIELDS, what)
+    body = await read_body(request, CREATE, what)
     name = field(body, "name", str, required=True, what=what)
     if not _NAME.match(name):
         raise bad_request("node: name %r may only hold letters, digits, '.', '_' and '-'" % name)
     address = _address(field(body, "address", str, required=True, what=what), "address")
-    field(body, "trust_password", str, what=what)
     settings = dict(DEFAULTS)
-    settings.update(validate_updates({k: v for k, v in body.items() if k != "unschedulable"}, what))
+    settings.update(validate_updates(body, what))
     for key in ("network_bridge_mtu",):
         if key in body:
             settings[key] = _positive_int(body, key, what, minimum=576)
@@ -105,12 +124,12 @@ async def create(request):
             raise bad_request("node: network_subnet %s is too small" % subnet)
         settings["network_subnet"] = subnet
     unmanaged = field(body, "unmanaged", bool, default=False, what=what)
-    if repo.find_node(sim.store, name) is not None:
+    if repo.find(sim.store, "node", name) is not None:
         raise conflict("node %s already exists" % name)
-    if sim.store.one("SELECT name FROM nodes WHERE address = ?", (address,)):
+    if repo.node_with_address(sim.store, address):
         raise conflict("a node with address %s already exists" % address)
 
-    is_first = sim.store.one("SELECT COUNT(*) AS n FROM nodes")["n"] == 0
+    is_first = repo.count(sim.store, "node") == 0
     data = {
         "name": name, "address": address, "public_address": settings.get("public_address", address),
         "network_bridge_mtu": settings["network_bridge_mtu"], "cpus": settings["cpus"],
@@ -121,51 +140,51 @@ async def create(request):
         "unschedulable": False, "architecture": "x86_64", "storage_pool": settings["storage_pool"],
         "managed": not unmanaged,
     }
-    status.set_status(data, status.NODE, 1)
+    object_meta.set_status(data, object_meta.NODE, 1)
     private = {"network_name": settings["network_name"], "network_subnet": settings["network_subnet"],
                "storage_device": settings.get("storage_device", ""),
                "network_acl_name": settings.get("network_acl_name", "")}
 
     def apply():
-        current = repo.node(sim.store, name)
-        repo.save_node(sim.store, status.set_status(current, status.NODE, 4))
+        current = repo.get(sim.store, "node", name)
+        repo.save(sim.store, "node", object_meta.set_status(current, object_meta.NODE, 4))
 
     fail = None
     if sim.failures.matches("node", name):
         fail = "failed to add node %s: LXD at %s did not respond (simulated failure)" % (name, address)
     with sim.store.transaction():
-        repo.save_node(sim.store, data, private)
+        repo.insert(sim.store, "node", data, private=private)
         op = sim.ops.create("Creating node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply,
-                            rollback=[("DELETE FROM nodes WHERE name = ?", [name])], fail_with=fail)
+                            rollback=[repo.undo_step("delete", kind="node", key=name)], fail_with=fail)
     return envelopes.async_operation(op)
 
 
 async def get(request):
-    data = repo.node(sim_of(request).store, request.match_info["name"])
+    sim = sim_of(request)
+    data = render(sim, repo.get(sim.store, "node", request.match_info["name"]))
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def patch(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.node(sim.store, name)
-    body = await read_json(request)
-    for old, new in _DEPRECATED_ALIASES.items():
-        if old in body and new not in body:
-            body[new] = body.pop(old)
-    not_updatable = sorted(set(body) - set(UPDATABLE))
-    if not_updatable:
-        raise bad_request("node %s: field(s) %s cannot be changed; updatable fields: %s"
-                          % (name, ", ".join(not_updatable), ", ".join(UPDATABLE)))
+    current = repo.get(sim.store, "node", name)
+    legacy = sim.options.legacy_unscheduable
+    body = await read_body(request, LEGACY_PATCH if legacy else PATCH, "node %s" % name,
+                           hints={UNSCHEDULABLE: LEGACY_UNSCHEDULABLE} if legacy else None)
+    # The old spelling is what AMS before 1.20 reads, and a deprecated alias after it.
+    if LEGACY_UNSCHEDULABLE in body:
+        value = body.pop(LEGACY_UNSCHEDULABLE)
+        body.setdefault(UNSCHEDULABLE, value)
     updates = validate_updates(body, "node %s" % name)
     if sim.stale_etag.change_concurrently(sim.store, request, "node", name):
-        current = repo.node(sim.store, name)
-    check_if_match(request, etag_of(current))
+        current = repo.get(sim.store, "node", name)
+    check_if_match(request, etag_of(render(sim, current)))
 
     def apply():
-        node = repo.node(sim.store, name)
+        node = repo.get(sim.store, "node", name)
         node.update(updates)
-        repo.save_node(sim.store, node)
+        repo.save(sim.store, "node", node)
 
     op = sim.ops.create("Updating node %s" % name, {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
     return envelopes.async_operation(op)
@@ -174,19 +193,17 @@ async def patch(request):
 async def delete(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.node(sim.store, name)
-    body = await read_json(request, required=False)
-    reject_unknown(body, ("force", "keep_in_cluster"), "node removal")
-    force = field(body, "force", bool, default=False, what="node removal")
-    field(body, "keep_in_cluster", bool, default=False, what="node removal")
-    check_if_match(request, etag_of(current))
-    in_use = repo.count_containers(sim.store, "node = ?", (name,))
+    current = repo.get(sim.store, "node", name)
+    body = await read_body(request, DELETE, "node removal", required=False)
+    force = body.get("force", False)
+    check_if_match(request, etag_of(render(sim, current)))
+    in_use = repo.count_containers(sim.store, node=name)
     if in_use and not force:
         raise conflict("node %s still hosts %d container(s); remove them first or use force" % (name, in_use))
 
     def apply():
-        repo.delete_container_rows(sim.store, "node = ?", (name,))
-        sim.store.execute("DELETE FROM nodes WHERE name = ?", (name,))
+        repo.delete_containers(sim.store, node=name)
+        repo.delete(sim.store, "node", name)
 
     op = sim.ops.create("Deleting node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
     return envelopes.async_operation(op)

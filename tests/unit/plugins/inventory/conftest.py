@@ -9,9 +9,6 @@ ansible-test installs Ansible's collection finder before any test module is impo
 (PYTHONPATH=<root holding ansible_collections>) this does it, before the tests import the plugin.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import os
 

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -25,7 +21,7 @@ except ImportError:  # before ansible-core 2.19 every template string is trusted
 
 from ansible_collections.anbox.ams.plugins.inventory import ams as ams_inventory
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConnectionError
-from ansible_collections.anbox.ams.plugins.module_utils.options import client_from_options
+from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options
 from ansible_collections.anbox.ams.tests.unit.plugins.inventory.ams_listings import ListingClient, listings
 
 
@@ -37,7 +33,7 @@ def ams(monkeypatch, tmp_path):
     return Harness(monkeypatch, tmp_path)
 
 
-class Harness(object):
+class Harness:
     def __init__(self, monkeypatch, tmp_path):
         self.tmp_path = tmp_path
         self.data = listings()
@@ -111,15 +107,14 @@ def test_one_request_per_collection_whatever_the_number_of_hosts(ams):
     ams.data['containers'] = [dict(template, id='c%05d' % index, name='ams-c%05d' % index) for index in range(2000)]
     inventory = ams.run('plugin: anbox.ams.ams\n')
     assert len(members(inventory, 'ams_containers')) == 2000
-    assert sorted(ams.requests) == [('/1.0/applications', {'recursion': '1'}),
-                                    ('/1.0/containers', {'recursion': '1'}),
+    assert sorted(ams.requests) == [('/1.0', {}), ('/1.0/containers', {'recursion': '1'}),
                                     ('/1.0/nodes', {'recursion': '1'})]
     assert all(client.closed for client in ams.clients)
 
 
 @pytest.mark.parametrize('include, hosts, collections', [
     ('[nodes]', ['lxd-1', 'lxd0'], ['/1.0/nodes']),
-    ('[containers]', [C1, C2, C3], ['/1.0/applications', '/1.0/containers']),
+    ('[containers]', [C1, C2, C3], ['/1.0', '/1.0/containers']),
 ])
 def test_include_picks_the_kinds_and_the_requests(ams, include, hosts, collections):
     inventory = ams.run('plugin: anbox.ams.ams\ninclude: %s\n' % include)
@@ -171,7 +166,7 @@ def test_ssh_service_prefers_the_node_listing_for_the_public_address(ams):
     ams.data['nodes'][0]['public_address'] = '198.51.100.7'
     inventory = ams.run('plugin: anbox.ams.ams\ninclude: [containers]\nansible_host_source: ssh_service\n')
     assert host_vars(inventory, C1)['ansible_host'] == '198.51.100.7'
-    assert sorted(path for path, _query in ams.requests) == ['/1.0/applications', '/1.0/containers', '/1.0/nodes']
+    assert sorted(path for path, _query in ams.requests) == ['/1.0', '/1.0/containers', '/1.0/nodes']
 
 
 def test_ams_data_is_never_templated(ams):
@@ -230,6 +225,7 @@ def test_cache_without_the_needed_collection_is_a_miss(ams):
     inventory = ams.run(base + 'include: [nodes, containers]\n')
     assert C1 in inventory.hosts
     assert len(ams.requests) == 4
+    assert sorted(path for path, _query in ams.requests[1:]) == ['/1.0', '/1.0/containers', '/1.0/nodes']
 
 
 def test_connection_options_come_from_the_environment(ams, monkeypatch):
@@ -302,3 +298,47 @@ def test_a_node_without_a_name_is_skipped(ams):
     inventory = ams.run('plugin: anbox.ams.ams\n')
     assert members(inventory, 'ams_nodes') == ['lxd0']
     assert members(inventory, 'ams_on_lxd_1') == [C2]
+
+
+def test_containers_that_do_not_name_their_application_cost_the_application_listing(ams):
+    for container in ams.data['containers']:
+        container.pop('app_name', None)
+    inventory = ams.run('plugin: anbox.ams.ams\n')
+    assert host_vars(inventory, C1)['ams_app_name'] == 'my-app'
+    assert members(inventory, 'ams_app_my_app') == [C1, C3]
+    assert sorted(path for path, _query in ams.requests) == ['/1.0', '/1.0/applications', '/1.0/containers',
+                                                             '/1.0/nodes']
+
+
+def test_a_server_with_instances_lists_named_instances(ams):
+    ams.data['']['api_extensions'] = ['instance_support']
+    inventory = ams.run('plugin: anbox.ams.ams\n')
+    assert members(inventory, 'ams_containers') == ['android-vm', 'game-canary-1']
+    assert members(inventory, 'ams_instances') == ['android-vm', 'game-canary-1']
+    assert members(inventory, 'ams_tag_canary') == ['game-canary-1']
+    assert members(inventory, 'ams_tag_eu') == ['game-canary-1']
+    assert members(inventory, 'ams_type_vm') == ['android-vm']
+    assert members(inventory, 'ams_type_container') == ['game-canary-1']
+    assert members(inventory, 'ams_app_my_app') == ['game-canary-1']
+    assert members(inventory, 'ams_status_stopped') == ['android-vm']
+    canary = host_vars(inventory, 'game-canary-1')
+    assert canary['ams_name'] == 'game-canary-1' and canary['ams_type'] == 'container'
+    assert canary['ams_tags'] == ['canary', 'eu'] and canary['ams_app_name'] == 'my-app'
+    assert host_vars(inventory, 'android-vm')['ams_app_name'] is None
+    assert sorted(path for path, _query in ams.requests) == ['/1.0', '/1.0/instances', '/1.0/nodes']
+
+
+def test_instances_is_a_synonym_of_containers_in_include(ams):
+    ams.data['']['api_extensions'] = ['instance_support']
+    inventory = ams.run('plugin: anbox.ams.ams\ninclude: [instances]\ncontainer_status: [running]\n')
+    assert sorted(inventory.hosts) == ['game-canary-1']
+    assert sorted(path for path, _query in ams.requests) == ['/1.0', '/1.0/instances']
+
+
+def test_a_node_of_an_older_ams_gets_ams_unschedulable_too(ams):
+    node = ams.data['nodes'][1]
+    node['unscheduable'] = node.pop('unschedulable')
+    inventory = ams.run('plugin: anbox.ams.ams\ninclude: [nodes]\ngroups:\n  drained: ams_unschedulable\n')
+    assert host_vars(inventory, 'lxd-1')['ams_unschedulable'] is True
+    assert host_vars(inventory, 'lxd-1')['ams_unscheduable'] is True
+    assert members(inventory, 'drained') == ['lxd-1']

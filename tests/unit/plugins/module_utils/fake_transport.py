@@ -5,9 +5,6 @@
 
 """A scripted transport for AMSClient unit tests: no sockets, full control of every answer."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import hashlib
 import json
@@ -17,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
+from ansible_collections.anbox.ams.tests.unit.plugins.fake_clock import FakeClock
 
 
 def sync(metadata, status=200, etag=None):
@@ -47,11 +45,11 @@ def raw(status, text, content_type='text/plain'):
     return status, text, {'Content-Type': content_type}
 
 
-class Refused(object):
+class Refused:
     """Scripted answer: the TCP connection could not be made (nothing was sent)."""
 
 
-class Reset(object):
+class Reset:
     """Scripted answer: the connection broke after the request went out."""
 
 
@@ -59,7 +57,7 @@ class FakeTransport(HTTPAdapter):
     """Answers requests from a list of scripted answers, in order; records what was sent."""
 
     def __init__(self, answers):
-        super(FakeTransport, self).__init__()
+        super().__init__()
         self.answers = list(answers)
         self.sent = []
 
@@ -90,19 +88,6 @@ class FakeTransport(HTTPAdapter):
         response.request = request
         response.reason = 'scripted'
         return response
-
-
-class FakeClock(object):
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_client(answers, **kwargs):

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import hashlib
 import json
 
@@ -14,8 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.anbox.ams.plugins.module_utils import errors
-from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Response
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
+from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Operation, Response
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
     Refused,
     Reset,
@@ -204,11 +199,51 @@ def test_wait_falls_back_to_polling_without_wait_endpoint():
 
 
 def test_wait_all_reports_every_failure_under_one_deadline():
-    answers = [sync(operation('a', 200)), sync(operation('b', 400, err='exploded')), sync(operation('c', 200))]
+    answers = [sync({}), sync(operation('a', 200)), sync(operation('b', 400, err='exploded')),
+               sync(operation('c', 200))]
     client, _transport, _clock = make_client(answers)
     finished = client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
     assert [op.succeeded for op in finished] == [True, False, True]
     assert finished[1].err == 'exploded'
+
+
+def _paths(transport):
+    return [sent['url'].split('ams.test:8444', 1)[1].split('?', 1)[0] for sent in transport.sent]
+
+
+def test_wait_all_waits_only_for_operations_the_listing_shows_running():
+    listing = {'success': [operation('a', 200)], 'failure': [operation('b', 400, err='no capacity')],
+               'running': [operation('c', 103)]}
+    client, transport, _clock = make_client([sync(listing), sync(operation('c', 200))])
+    finished = client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
+    assert _paths(transport) == ['/1.0/operations', '/1.0/operations/c/wait']
+    assert 'recursion=1' in transport.sent[0]['url']
+    assert [(item.id, item.status_code, item.err) for item in finished] == [
+        ('a', 200, ''), ('b', 400, 'no capacity'), ('c', 200, '')]
+
+
+@pytest.mark.parametrize('listing_answer', [
+    sync({'success': ['/1.0/operations/a', '/1.0/operations/b', '/1.0/operations/c']}),
+    error(404, 'not found'),
+], ids=['urls-only', 'no-listing'])
+def test_wait_all_falls_back_to_waiting_for_each(listing_answer):
+    answers = [listing_answer] + [sync(operation(x, 200)) for x in 'abc']
+    client, transport, _clock = make_client(answers)
+    finished = client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
+    assert _paths(transport)[1:] == ['/1.0/operations/%s/wait' % x for x in 'abc']
+    assert all(item.succeeded for item in finished)
+
+
+def test_wait_all_of_few_operations_skips_the_listing():
+    client, transport, _clock = make_client([sync(operation(x, 200)) for x in 'ab'])
+    client.wait_all([Operation(operation(x)) for x in 'ab'], timeout=60)
+    assert _paths(transport) == ['/1.0/operations/a/wait', '/1.0/operations/b/wait']
+
+
+def test_wait_all_with_every_operation_final_in_the_listing_waits_for_none():
+    client, transport, _clock = make_client([sync({'success': [operation(x, 200) for x in 'abc']})])
+    client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
+    assert _paths(transport) == ['/1.0/operations']
 
 
 # -- uploads ---------------------------------------------------------------------

@@ -5,9 +5,6 @@
 
 """Config value normalisation decides whether ams_config sends anything: check it by properties."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 from hypothesis import given

@@ -9,9 +9,6 @@ Manifest comparison (new application version or not), node field comparison
 (PATCH or not) and deterministic packing (same directory, same fingerprint).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import hashlib
 import os
@@ -21,7 +18,7 @@ import tempfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.anbox.ams.plugins.module_utils import manifests, node_fields, packaging
+from ansible_collections.anbox.ams.plugins.module_utils import applications, nodes, packages
 
 keys = st.text(alphabet='abcdefghijklmnopqrstuvwxyz-', min_size=1, max_size=12)
 scalars = st.one_of(st.booleans(), st.integers(-1000, 1000), st.text(alphabet='abcxyz019.-', min_size=1, max_size=10))
@@ -32,14 +29,14 @@ manifest_documents = st.dictionaries(keys, values, min_size=1, max_size=8)
 
 @given(manifest=manifest_documents)
 def test_a_manifest_equals_itself(manifest):
-    assert manifests.differing_keys(manifest, manifest) == []
+    assert applications.differing_keys(manifest, manifest) == []
 
 
 @given(manifest=manifest_documents, defaults=manifest_documents)
 def test_keys_the_package_leaves_out_do_not_count(manifest, defaults):
     rendered = dict(defaults)
     rendered.update(manifest)
-    assert manifests.differing_keys(manifest, rendered) == []
+    assert applications.differing_keys(manifest, rendered) == []
 
 
 @given(manifest=manifest_documents, data=st.data())
@@ -47,7 +44,7 @@ def test_a_changed_scalar_is_found(manifest, data):
     key = data.draw(st.sampled_from(sorted(manifest)))
     rendered = dict(manifest)
     rendered[key] = 'changed-value-not-generated'
-    assert key in manifests.differing_keys(manifest, rendered)
+    assert key in applications.differing_keys(manifest, rendered)
 
 
 @given(items=st.lists(st.text(alphabet='abc', min_size=1, max_size=3), min_size=1, max_size=5, unique=True),
@@ -55,7 +52,7 @@ def test_a_changed_scalar_is_found(manifest, data):
 def test_scalar_spelling_and_list_order_do_not_count(items, flag, number):
     package = {'tags': items, 'watchdog': {'disabled': flag}, 'version': number}
     rendered = {'tags': list(reversed(items)), 'watchdog': {'disabled': str(flag).lower()}, 'version': str(number)}
-    assert manifests.differing_keys(package, rendered) == []
+    assert applications.differing_keys(package, rendered) == []
 
 
 node_values = st.fixed_dictionaries({
@@ -71,27 +68,27 @@ node_values = st.fixed_dictionaries({
 })
 
 
-@given(node=node_values, chosen=st.sets(st.sampled_from(node_fields.UPDATABLE)))
+@given(node=node_values, chosen=st.sets(st.sampled_from(nodes.UPDATABLE)))
 def test_a_node_already_as_desired_needs_no_patch(node, chosen):
     desired = dict((field, node[field]) for field in chosen)
-    assert node_fields.updates(node, desired) == {}
+    assert nodes.updates(node, desired) == {}
 
 
-@given(node=node_values, desired=node_values, chosen=st.sets(st.sampled_from(node_fields.UPDATABLE)))
+@given(node=node_values, desired=node_values, chosen=st.sets(st.sampled_from(nodes.UPDATABLE)))
 def test_applying_the_patch_converges(node, desired, chosen):
     wanted = dict((field, desired[field]) for field in chosen)
-    patch = node_fields.updates(node, wanted)
+    patch = nodes.updates(node, wanted)
     assert set(patch) <= set(chosen)
     patched = dict(node)
     patched.update(patch)
-    assert node_fields.updates(patched, wanted) == {}
+    assert nodes.updates(patched, wanted) == {}
 
 
 @given(gigabytes=st.integers(1, 512))
 def test_memory_compares_by_size_not_spelling(gigabytes):
     node = {'memory': '%dGB' % gigabytes}
-    assert node_fields.updates(node, {'memory': '%dMB' % (gigabytes * 1000)}) == {}
-    assert node_fields.updates(node, {'memory': '%dgb' % gigabytes}) == {}
+    assert nodes.updates(node, {'memory': '%dMB' % (gigabytes * 1000)}) == {}
+    assert nodes.updates(node, {'memory': '%dgb' % gigabytes}) == {}
 
 
 file_trees = st.dictionaries(
@@ -111,7 +108,7 @@ def _write_tree(root, tree, mtime):
 
 def _packed_digest(root, work):
     destination = os.path.join(work, 'package.tar.bz2')
-    packaging.pack_directory(root, destination)
+    packages.pack_directory(root, destination)
     with open(destination, 'rb') as handle:
         return hashlib.sha256(handle.read()).hexdigest()
 

@@ -9,9 +9,6 @@ It records every call, so tests can check what a module sent and in which
 order (all launches before the first wait, one listing per poll round, ...).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import itertools
 
@@ -22,15 +19,15 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSNotFound,
     AMSPreconditionFailed,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClock
+from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient
 
 
-class FakeAMS(FakeClock):
+class FakeAMS(FakeClient):
     """Containers, applications, images and nodes, with scripted faults."""
 
     def __init__(self, boot_polls=1):
-        super(FakeAMS, self).__init__()
+        super().__init__()
         self.calls = []
         self.containers = []
         self.applications = []
@@ -44,7 +41,6 @@ class FakeAMS(FakeClock):
         self.lose_delete_answers = 0        # container DELETEs that happen but whose answer is lost
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
         self.operations = []
-        self.still_running = 0              # newest operations the operation listing shows as running
         self.poll_interval = 1.0
         self._ids = ('c%04d' % number for number in itertools.count(1))
         self._ops = ('op%04d' % number for number in itertools.count(1))
@@ -63,11 +59,6 @@ class FakeAMS(FakeClock):
             return Response(200, [dict(image) for image in self.images])
         if path == '/1.0/nodes':
             return Response(200, [dict(node) for node in self.nodes.values()])
-        if path == '/1.0/operations':
-            cut = len(self.operations) - self.still_running
-            return Response(200, {
-                'success': [dict(operation.metadata, status_code=200) for operation in self.operations[:cut]],
-                'running': [dict(operation.metadata) for operation in self.operations[cut:]]})
         if path.startswith('/1.0/nodes/'):
             name = path.rsplit('/', 1)[-1]
             if name not in self.nodes:

@@ -10,33 +10,34 @@ failed validation sent nothing), and it can play concurrent changes (412),
 slow bootstraps and failed bootstraps.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import copy
 import itertools
 
 import yaml
 
-from ansible_collections.anbox.ams.plugins.module_utils import archive_kinds, manifests
+from ansible_collections.anbox.ams.plugins.module_utils import packages
 from ansible_collections.anbox.ams.plugins.module_utils.client import Response
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSConflict,
     AMSNotFound,
     AMSPreconditionFailed,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.operations import Operation
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClock
-from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
+from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient
+from ansible_collections.anbox.ams.plugins.module_utils.client import sha256_file
 
 READ_ONLY = ('GET', 'WAIT')
 
 
-class FakePackageAMS(FakeClock):
+PARTIAL_FIELDS = {'boot-activity': 'boot_activity', 'video-encoder': 'video_encoder', 'watchdog': 'watchdog',
+                  'services': 'services', 'required-permissions': 'required_permissions'}
+
+
+class FakePackageAMS(FakeClient):
 
     def __init__(self):
-        super(FakePackageAMS, self).__init__()
+        super().__init__()
         self.calls = []
         self.images = {}
         self.addons = {}
@@ -117,6 +118,14 @@ class FakePackageAMS(FakeClock):
             self._touch(collection, name)
             raise AMSPreconditionFailed('AMS refused PATCH: precondition failed (HTTP 412)', status_code=412)
         obj = store[name]
+        new_version = dict((manifest_key, body[field]) for manifest_key, field in PARTIAL_FIELDS.items() if field in body)
+        if new_version:
+            # application_partial_updates: these fields make a new version, as an upload does.
+            obj['versions'].append({'number': len(obj['versions']), 'status_code': 1, 'published': False,
+                                    'error_message': ''})
+            obj['status_code'] = 1
+            self.manifests[name] = dict(self.manifests[name], **new_version)
+            self._pending_polls[name] = self.bootstrap_polls
         for key, value in body.items():
             obj[{'instance-type': 'instance_type', 'image': 'parent_image_id'}.get(key, key)] = \
                 ('img-' + value if key == 'image' else value)
@@ -166,7 +175,7 @@ class FakePackageAMS(FakeClock):
     # -- internals -------------------------------------------------------------------------
 
     def _upload_application(self, method, name, file_path, fingerprint, etag):
-        manifest = manifests.load(file_path, archive_kinds.detect_kind(file_path), 'manifest.yaml')
+        manifest = packages.load(file_path, packages.detect_kind(file_path), 'manifest.yaml')
         name = manifest['name']
         if method == 'POST':
             self.add_app(name, {}, versions=[])

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -55,7 +51,7 @@ def test_create_uploads_once_and_waits_until_ready(tmp_path, ams):
     assert result['changed'] is True
     assert result['application']['status_code'] == 2
     assert result['application']['versions'][-1]['published'] is True
-    assert len(ams.slept) >= 3
+    assert len(ams.sleeps) >= 3
     # The archive packed from the directory was removed; the user's directory stays.
     assert os.listdir(str(tmp_path)) == ['pkg']
 
@@ -79,6 +75,30 @@ def test_changed_manifest_key_makes_exactly_one_new_version(tmp_path, ams):
     assert len(result['application']['versions']) == 2
 
 
+def test_partial_updates_make_the_new_version_without_an_upload(tmp_path, ams):
+    ams.extensions = ams.extensions | {'application_partial_updates'}
+    ams.add_app('game', RENDERED)
+    etag = ams.etags[('applications', 'game')]
+    manifest = MANIFEST + 'boot-activity: com.game/.Main\nwatchdog:\n  disabled: true\n'
+    result = run(AMSApplication, ams, params(src=package(tmp_path, manifest)), tmp_path)
+    # ApplicationPatch: boot_activity, watchdog (ApplicationWatchdog: disabled, allowed-packages).
+    assert ams.mutations() == [('PATCH', '/1.0/applications/game',
+                                {'boot_activity': 'com.game/.Main', 'watchdog': {'disabled': True}}, etag)]
+    assert result['changed'] is True and len(result['application']['versions']) == 2
+
+
+def test_without_partial_updates_or_with_other_keys_the_package_is_uploaded(tmp_path, ams):
+    ams.add_app('game', RENDERED)
+    manifest = MANIFEST + 'boot-activity: com.game/.Main\n'
+    run(AMSApplication, ams, params(src=package(tmp_path, manifest)), tmp_path)
+    assert [call[0] for call in ams.mutations()] == ['UPLOAD PATCH']
+    ams.calls[:] = []
+    ams.extensions = ams.extensions | {'application_partial_updates'}
+    bumped = manifest.replace('"1"', '"2"').replace('.Main', '.Start')
+    run(AMSApplication, ams, params(src=package(tmp_path, bumped, name='pkg2')), tmp_path)
+    assert [call[0] for call in ams.mutations()] == ['UPLOAD PATCH']
+
+
 def test_bootstrap_error_fails_with_the_error_message(tmp_path, ams):
     ams.bootstrap_error = 'hook install failed: exit status 3'
     with pytest.raises(AMSError, match='ended in error: hook install failed: exit status 3'):
@@ -89,7 +109,7 @@ def test_wait_gives_up_at_the_deadline(tmp_path, ams):
     ams.bootstrap_polls = 10 ** 6
     with pytest.raises(AMSError, match='still .* after 30 seconds'):
         run(AMSApplication, ams, params(src=package(tmp_path), wait_timeout=30), tmp_path)
-    assert sum(ams.slept) <= 30
+    assert sum(ams.sleeps) <= 30
 
 
 def test_in_place_fields_go_in_one_patch_with_the_etag(tmp_path, ams):
@@ -193,5 +213,5 @@ def test_publish_without_wait_is_refused_before_an_upload(tmp_path, ams):
 def test_without_wait_the_upload_returns_at_once(tmp_path, ams):
     ams.bootstrap_polls = 10 ** 6
     result = run(AMSApplication, ams, params(src=package(tmp_path), wait=False), tmp_path)
-    assert result['changed'] is True and ams.slept == []
+    assert result['changed'] is True and ams.sleeps == []
     assert [call[0] for call in ams.mutations()] == ['UPLOAD POST']

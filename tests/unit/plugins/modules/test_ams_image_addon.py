@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import io
 import os
 import tarfile
@@ -14,7 +10,7 @@ import tarfile
 import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSConflict
-from ansible_collections.anbox.ams.plugins.module_utils.uploads import sha256_file
+from ansible_collections.anbox.ams.plugins.module_utils.client import sha256_file
 from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
 from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
 from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_package_ams import FakePackageAMS
