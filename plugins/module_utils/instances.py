@@ -240,6 +240,14 @@ def instance_path(reference, *rest):
     return object_path('instances', reference, *rest)
 
 
+def failure(instance, reference):
+    """The error for an instance in error: AMS's error_message and the names of its stored logs."""
+    logs = ', '.join(instance.get('stored_logs') or []) or 'none'
+    return InstanceFailed('instance %s ended in error: %s (stored logs: %s; read them with '
+                          'anbox.ams.ams_instance_info and logs)'
+                          % (reference, instance.get('error_message') or 'AMS gave no error_message', logs))
+
+
 def wait_for_status(client, reference, wanted_codes, deadline):
     """Poll the instance until its status is one of ``wanted_codes``; return it.
 
@@ -256,10 +264,7 @@ def wait_for_status(client, reference, wanted_codes, deadline):
         if code in wanted_codes:
             return instance
         if code == containers.ERROR:
-            logs = ', '.join(instance.get('stored_logs') or []) or 'none'
-            raise InstanceFailed('instance %s ended in error: %s (stored logs: %s; read them with '
-                                 'anbox.ams.ams_instance_info and logs)'
-                                 % (reference, instance.get('error_message') or 'AMS gave no error_message', logs))
+            raise failure(instance, reference)
         remaining = deadline.remaining()
         if remaining <= 0:
             raise AMSOperationTimeout('instance %s was still %s when wait_timeout ran out'

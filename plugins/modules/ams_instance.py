@@ -249,7 +249,7 @@ instance:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anbox.ams.plugins.module_utils import containers, instances, objects
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSOperationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import (
     AMSModule,
     build_argument_spec,
@@ -360,6 +360,17 @@ class AMSInstance(AMSModule):
             found.append(answer.metadata or {})
         return found[0], found[1]
 
+    def _wait_operation(self, answer):
+        """Wait for a launch or status change; when AMS failed it because the instance went into error, say why."""
+        try:
+            return self.wait_for(answer)
+        except AMSOperationError:
+            instance = instances.find(self.client, self.reference)[0]
+            if instance is None or containers.code_of(instance) != containers.ERROR:
+                raise
+            problem = instances.failure(instance, self.reference)
+        raise problem
+
     def _wait_for(self, codes):
         return instances.wait_for_status(self.client, self.reference, codes, self.deadline)
 
@@ -426,7 +437,7 @@ class AMSInstance(AMSModule):
         self._mark_as_changed()
         if self.check_mode:
             return
-        self.wait_for(self.client.patch(instances.instance_path(self.reference), body=patch, etag=etag))
+        self._wait_operation(self.client.patch(instances.instance_path(self.reference), body=patch, etag=etag))
         if desired and self.waits:
             instance = self._wait_for(RUNNING if desired == 'running' else AT_REST)
         else:
@@ -439,12 +450,12 @@ class AMSInstance(AMSModule):
         if instance is None:
             return
         if containers.code_of(instance) in RUNNING:
-            self.wait_for(self.client.patch(instances.instance_path(self.reference),
-                                            body={'desired_status': 'stopped'}, etag=etag))
+            self._wait_operation(self.client.patch(instances.instance_path(self.reference),
+                                                   body={'desired_status': 'stopped'}, etag=etag))
             self._wait_for(AT_REST)
             etag = instances.find(self.client, self.reference)[1]
-        self.wait_for(self.client.patch(instances.instance_path(self.reference),
-                                        body={'desired_status': 'running'}, etag=etag))
+        self._wait_operation(self.client.patch(instances.instance_path(self.reference),
+                                               body={'desired_status': 'running'}, etag=etag))
         self.result['instance'] = (self._wait_for(RUNNING) if self.waits
                                    else instances.find(self.client, self.reference)[0] or {})
 
@@ -469,7 +480,7 @@ class AMSInstance(AMSModule):
         if self.check_mode:
             self.result['instance'] = {}
             return
-        self.wait_for(self.client.post('/1.0/instances', body=body))
+        self._wait_operation(self.client.post('/1.0/instances', body=body))
         self.launched = True
         if self.waits:
             self.result['instance'] = self._wait_for(RUNNING if start else AT_REST)
