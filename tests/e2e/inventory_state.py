@@ -19,8 +19,9 @@ import time
 IMAGE = 'inv-image'
 APP = 'inv-app'
 CRASHING_APP = 'inv-crashing-app'
-# The simulator makes every container of CRASHING_APP end in error.
-SIMULATOR_ARGS = ('--fail', 'container:' + CRASHING_APP)
+# The simulator makes every container of CRASHING_APP end in error; it is an AMS without instances (the
+# golden files describe that generation; test_inventory_instances.py the other).
+SIMULATOR_ARGS = ('--fail', 'container:' + CRASHING_APP, '--without-instances')
 
 TEMPLATE_TEXT = '{{ lookup("env", "HOME") }}'
 
@@ -76,7 +77,7 @@ def _wait_for(client, path, done, what, timeout=60.0):
         time.sleep(0.05)
 
 
-def build(client, work_dir):
+def build(client, work_dir, containers=CONTAINERS):
     """Create the state through ``client`` (an AMSClient); return ``{real id: '<kind:role>'}``."""
     ids = {}
     for node in NODES:
@@ -90,8 +91,14 @@ def build(client, work_dir):
         ids[app_id] = '<application:%s>' % name
         _wait_for(client, '/1.0/applications/' + app_id, lambda app: app.get('status_code') == 2,
                   'application ' + name)
-    for role, request in CONTAINERS:
-        operation = client.wait(client.post('/1.0/containers', body=request), 60)
+    from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSOperationError
+
+    for role, request in containers:
+        try:
+            operation = client.wait(client.post('/1.0/containers', body=request), 60)
+        except AMSOperationError as exc:
+            # AMS fails the launch of a container that does not start; the container stays, in error.
+            operation = exc.operation
         container_id = operation.resource_ids('containers')[0]
         ids[container_id] = '<container:%s>' % role
         _wait_for(client, '/1.0/containers/' + container_id,
