@@ -360,7 +360,7 @@ def bench(session):
         outcomes.append((script, status, seconds, last))
     print("\nbench results:")
     for script, status, seconds, last in outcomes:
-        verdict = "MISSED its goal or failed: " + last if status else "met its goals"
+        verdict = "MISSED its goal or failed: " + last if status else "ok"
         print("  %-34s after %4.0fs: %s" % (script, seconds, verdict))
     missed = [script for script, status, _seconds, _last in outcomes if status]
     if missed:

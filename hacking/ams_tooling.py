@@ -30,7 +30,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV = Path(os.environ.get("VENV") or ROOT / ".venv")
+VENV = Path(os.environ.get("VENV") or ROOT / ".venv").absolute()
 REQUIREMENTS = ROOT / "tests" / "requirements-dev.txt"
 SIMULATOR_DIR = ROOT / "simulator"
 PYTHON_VERSIONS = ("3.13", "3.12", "3.11", "3.10", "3.9")
@@ -47,7 +47,10 @@ class ToolingError(Exception):
 # -- interpreters and the venv ------------------------------------------------------------------
 
 def _works(python):
-    return subprocess.run([str(python), "-c", ""], capture_output=True, check=False).returncode == 0
+    try:
+        return subprocess.run([str(python), "-c", ""], capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
 
 
 def _pyenv_versions():
@@ -119,7 +122,8 @@ def ensure_venv(venv=VENV, requirements=REQUIREMENTS):
         creator = os.environ.get("PYTHON") or venv_creator()
         print("venv: creating %s with %s" % (venv, creator), flush=True)
         shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([creator, "-m", "venv", str(venv)], check=True)
+        if subprocess.run([creator, "-m", "venv", str(venv)], check=False).returncode:
+            raise ToolingError("%s -m venv %s failed" % (creator, venv))
     _quiet_pip(python, "--upgrade", "pip")
     _quiet_pip(python, "-r", str(requirements))
     stamp.write_text(wanted + "\n", encoding="utf-8")

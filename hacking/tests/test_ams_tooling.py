@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,45 @@ def test_python_links_point_at_working_interpreters(tmp_path):
     assert found == sorted("python" + version for version, _path in ams_tooling.real_pythons())
     for link in links.iterdir():
         assert subprocess.run([str(link), "-c", ""], check=False).returncode == 0
+
+
+def _fake_simulator_package(monkeypatch, process_class):
+    package = types.ModuleType("ams_simulator")
+    package.testing = types.ModuleType("ams_simulator.testing")
+    package.testing.SimulatorProcess = process_class
+    monkeypatch.setitem(sys.modules, "ams_simulator", package)
+    monkeypatch.setitem(sys.modules, "ams_simulator.testing", package.testing)
+
+
+def test_as_pytest_plugin_it_makes_every_simulator_strict_unless_a_test_says_otherwise(monkeypatch):
+    class Process(WithStrictFields):
+        pass
+
+    _fake_simulator_package(monkeypatch, Process)
+    monkeypatch.setenv(ams_tooling.STRICT_ENVIRONMENT, "1")
+    ams_tooling.pytest_configure(None)
+    assert Process("state").strict_fields is True
+    assert Process("state", strict_fields=False).strict_fields is False
+
+
+def test_as_pytest_plugin_it_adds_the_option_when_only_the_command_line_has_it(monkeypatch):
+    class Process(WithoutStrictFields):
+        pass
+
+    _fake_simulator_package(monkeypatch, Process)
+    monkeypatch.setattr(ams_tooling, "simulator_has_strict_fields", lambda python=None: True)
+    monkeypatch.setenv(ams_tooling.STRICT_ENVIRONMENT, "1")
+    ams_tooling.pytest_configure(None)
+    assert Process("state", extra_args=["--populate-nodes", "1"]).extra_args == [
+        "--populate-nodes", "1", "--strict-fields"]
+    assert Process("state", extra_args=["--strict-fields"]).extra_args == ["--strict-fields"]
+
+
+def test_as_pytest_plugin_it_leaves_the_simulator_alone_without_the_environment(monkeypatch):
+    class Process(WithStrictFields):
+        pass
+
+    _fake_simulator_package(monkeypatch, Process)
+    monkeypatch.delenv(ams_tooling.STRICT_ENVIRONMENT, raising=False)
+    ams_tooling.pytest_configure(None)
+    assert Process("state").strict_fields is False
