@@ -50,7 +50,8 @@ nox.options.sessions = ["test"]
 BUILD = ROOT / "build"
 VENV_BIN = Path(sys.executable).parent
 ANSIBLE_TEST_RESULTS = ("junit", "bot", "data", "coverage", "reports")
-PYTEST_TIMEOUT = int(os.environ.get("PYTEST_TIMEOUT", "900"))
+# a bound for a hung suite, far above what a loaded 2-core machine needs (e2e-real-ams: 10-15 min)
+PYTEST_TIMEOUT = int(os.environ.get("PYTEST_TIMEOUT", "2400"))
 BENCHMARKS = (
     "simulator/bench.py",
     "tests/bench/bench_inventory.py",
@@ -272,7 +273,7 @@ def simulator(session):
 
 @nox.session
 def e2e(session):
-    """pytest tests/e2e (but the real_ams marker): modules, roles and plugins against strict simulators."""
+    """pytest tests/e2e (but the real_ams marker); simulators strict about fields when they can be."""
     _pytest(session, "tests/e2e", ["-m", "not real_ams"], strict=True)
 
 
@@ -370,8 +371,10 @@ def bench(session):
 @nox.session
 @_tooling_errors
 def demo(session):
-    """The whole workflow against a fresh simulator: playbooks/demo.yml, a rerun that must change nothing,
-    and the inventory plugin's graph. DEMO_KEEP=1 keeps the work folder (certificates, state, logs)."""
+    """A fresh simulator, playbooks/demo.yml twice (the rerun must change nothing), the inventory graph.
+
+    DEMO_KEEP=1 keeps the work folder (certificates, simulator state and logs).
+    """
     sys.path.insert(0, str(ams_tooling.SIMULATOR_DIR))
     from ams_simulator.testing import SimulatorError, SimulatorProcess  # pylint: disable=import-outside-toplevel
 
@@ -451,9 +454,11 @@ def demo(session):
 
 @nox.session
 def test(session):
-    """Everything CI checks (all sessions but bench and demo) in lanes side by side; each step's
-    output printed whole when it ends, its JUnit XML under build/results/STEP/. Last line:
-    `N passed, N failed, N skipped`, summed from that JUnit."""
+    """Everything CI checks (all but bench and demo), in lanes; last line `N passed, N failed, N skipped`.
+
+    Each step's output is printed whole when it ends; its JUnit XML is under build/results/STEP/,
+    and the last line is their sum.
+    """
     results = BUILD / "results"
     shutil.rmtree(results, ignore_errors=True)
     results.mkdir(parents=True)
