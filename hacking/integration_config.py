@@ -1,14 +1,15 @@
 """Write tests/integration/integration_config.yml: the variables every integration target gets.
 
 Two sources:
-  --ready READY_JSON --client-cert PEM --client-key PEM
-      a simulator started by hacking/integration.sh (its ready.json); ams_simulator: true.
-  (no --ready)
-      a real AMS named by the environment: AMS_URL (required), AMS_CLIENT_CERT,
-      AMS_CLIENT_KEY, AMS_CA_CERT, AMS_SERVER_CERT, AMS_TRUST_PASSWORD; ams_simulator: false.
-      What only a real cluster can provide comes from AMS_TEST_IMAGE, AMS_TEST_NODE,
-      AMS_TEST_NODE_ADDRESS and AMS_TEST_NODE_TRUST_PASSWORD (ams_test_* variables; targets
-      needing them are skipped when they are unset).
+  a simulator (the integration session starts one; --ready READY_JSON --client-cert PEM
+      --client-key PEM on the command line): its URL, CA, server certificate, trust password,
+      request log and state folder; ams_simulator: true.
+  a real AMS named by the environment: AMS_URL (required), AMS_CLIENT_CERT, AMS_CLIENT_KEY,
+      AMS_CA_CERT, AMS_SERVER_CERT, AMS_TRUST_PASSWORD; ams_simulator: false. What only a real
+      cluster can provide comes from AMS_TEST_IMAGE, AMS_TEST_NODE, AMS_TEST_NODE_ADDRESS and
+      AMS_TEST_NODE_TRUST_PASSWORD (ams_test_* variables; targets needing them are skipped when
+      they are unset).
+Every run also gets ams_resource_prefix, the prefix of the names of what the tests create.
 
 Usage: python integration_config.py OUTPUT --prefix PREFIX [--ready READY_JSON --client-cert PEM --client-key PEM]
 """
@@ -31,8 +32,58 @@ REAL_AMS_VARIABLES = {
     "ams_test_node_trust_password": "AMS_TEST_NODE_TRUST_PASSWORD",
 }
 
+# what the integration session starts the simulator with: the failures and concurrent changes the
+# targets provoke by naming their objects so (guarded by `when: ams_simulator`)
+SIMULATOR_ARGUMENTS = (
+    "--fail", "application:it-bootstrap-fails",
+    "--fail", "container:it-crashing-app",
+    "--fail", "node:it-broken-node",
+    "--stale-etag-once", "application/it-stale-app",
+    "--stale-etag-once", "node/it-stale-node",
+)
 
-def parse_arguments(argv):
+
+class ConfigError(Exception):
+    pass
+
+
+def simulator_variables(ready, state_dir, client_cert, client_key):
+    """Variables for a simulator from READY, the content of its ready.json."""
+    try:
+        return {
+            "ams_url": ready["url"],
+            "ams_client_cert": os.path.abspath(client_cert),
+            "ams_client_key": os.path.abspath(client_key),
+            "ams_ca_cert": ready["ca_cert"],
+            "ams_server_cert": ready["server_cert"],
+            "ams_trust_password": ready["trust_password"],
+            "ams_request_log": ready["request_log"],
+            "ams_state_dir": os.path.abspath(state_dir),
+            "ams_simulator": True,
+        }
+    except KeyError as error:
+        raise ConfigError("the simulator's ready.json lacks the key %s" % error) from None
+
+
+def real_ams_variables(environ):
+    """Variables for the real AMS that ENVIRON's AMS_URL & co name."""
+    if not environ.get("AMS_URL"):
+        raise ConfigError("AMS_URL is not set and no simulator ready file was given")
+    variables = {name: environ[env] for name, env in REAL_AMS_VARIABLES.items() if environ.get(env)}
+    variables["ams_simulator"] = False
+    return variables
+
+
+def write_config(output, variables, prefix):
+    variables = dict(variables, ams_resource_prefix=prefix)
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write("# Written by hacking/integration_config.py for this run; not kept in git.\n")
+        for name in sorted(variables):
+            # JSON scalars are valid YAML, quoted safely whatever the value holds
+            handle.write("%s: %s\n" % (name, json.dumps(variables[name])))
+
+
+def _parse_arguments(argv):
     parser = argparse.ArgumentParser(description="Write integration_config.yml for ansible-test.")
     parser.add_argument("output")
     parser.add_argument("--prefix", required=True, help="prefix for the names of resources the tests create")
@@ -45,44 +96,22 @@ def parse_arguments(argv):
     return arguments
 
 
-def simulator_variables(arguments):
-    try:
-        with open(arguments.ready, encoding="utf-8") as handle:
-            ready = json.load(handle)
-        return {
-            "ams_url": ready["url"],
-            "ams_client_cert": os.path.abspath(arguments.client_cert),
-            "ams_client_key": os.path.abspath(arguments.client_key),
-            "ams_ca_cert": ready["ca_cert"],
-            "ams_server_cert": ready["server_cert"],
-            "ams_trust_password": ready["trust_password"],
-            "ams_request_log": ready["request_log"],
-            "ams_state_dir": os.path.dirname(os.path.abspath(arguments.ready)),
-            "ams_simulator": True,
-        }
-    except (OSError, ValueError) as error:
-        sys.exit("integration_config: cannot read %s: %s" % (arguments.ready, error))
-    except KeyError as error:
-        sys.exit("integration_config: %s lacks the key %s" % (arguments.ready, error))
-
-
-def real_ams_variables():
-    if not os.environ.get("AMS_URL"):
-        sys.exit("integration_config: AMS_URL is not set and no simulator ready file was given")
-    variables = {name: os.environ[env] for name, env in REAL_AMS_VARIABLES.items() if os.environ.get(env)}
-    variables["ams_simulator"] = False
-    return variables
-
-
 def main(argv):
-    arguments = parse_arguments(argv)
-    variables = simulator_variables(arguments) if arguments.ready else real_ams_variables()
-    variables["ams_resource_prefix"] = arguments.prefix
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        handle.write("# Written by hacking/integration_config.py for this run; not kept in git.\n")
-        for name in sorted(variables):
-            # JSON scalars are valid YAML, quoted safely whatever the value holds
-            handle.write("%s: %s\n" % (name, json.dumps(variables[name])))
+    arguments = _parse_arguments(argv)
+    try:
+        if arguments.ready:
+            try:
+                with open(arguments.ready, encoding="utf-8") as handle:
+                    ready = json.load(handle)
+            except (OSError, ValueError) as error:
+                raise ConfigError("cannot read %s: %s" % (arguments.ready, error)) from None
+            variables = simulator_variables(ready, os.path.dirname(os.path.abspath(arguments.ready)),
+                                            arguments.client_cert, arguments.client_key)
+        else:
+            variables = real_ams_variables(os.environ)
+    except ConfigError as error:
+        sys.exit("integration_config: %s" % error)
+    write_config(arguments.output, variables, arguments.prefix)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ running before the next), measured on a few and scaled to the same count.
 Usage: bench_containers.py [--count 200] [--sequential-sample 10] [--boot-delay 1.0]
 Needs ansible-playbook (next to this Python or on PATH) and the simulator importable
 (PYTHONPATH=simulator, as `make bench` sets). Everything is bounded: the run stops
-with an error after about two minutes.
+with an error after about two minutes. Exit status 1 when the task misses its goal
+(GOAL_SECONDS), so that `make bench` fails.
 """
 
 import argparse
@@ -203,6 +204,9 @@ def main():
     print('bench_containers: ams_container 0 -> %d containers' % arguments.count)
     for name, value in rows:
         print('  %s  %s' % (name.ljust(width), value))
+    if result['seconds'] > GOAL_SECONDS:
+        print('bench_containers: goal missed: the task took %.2f s, the goal is %.0f s' % (result['seconds'], GOAL_SECONDS))
+        return 1
     return 0
 
 

@@ -8,19 +8,19 @@ from pathlib import Path
 HACKING = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HACKING))
 
-import prepare_get_pip  # noqa: E402  pylint: disable=wrong-import-position
+import ams_tooling  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def test_versions_and_url_are_read_from_the_installed_ansible_test():
-    version = prepare_get_pip.wanted_pip_version()
+    version = ams_tooling.wanted_pip_version()
     assert version[0].isdigit() and "." in version
-    url = prepare_get_pip.download_url_pattern() % version
+    url = ams_tooling.get_pip_url_pattern() % version
     assert url.startswith("https://") and url.endswith("%s.py" % version)
 
 
 def test_unreachable_download_reports_and_leaves_no_file(tmp_path, capsys):
     target = tmp_path / "get_pip.py"
-    assert not prepare_get_pip.try_download("http://127.0.0.1:1/get-pip.py", target)
+    assert not ams_tooling.try_download("http://127.0.0.1:1/get-pip.py", target)
     assert not target.exists()
     assert "cannot download" in capsys.readouterr().out
 
@@ -32,7 +32,7 @@ def test_stand_in_installs_pip_into_an_environment_without_it(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     script = cache / ("get_pip_%s.py" % version.replace(".", "_"))
-    prepare_get_pip.write_stand_in(version, script)
+    ams_tooling.write_get_pip_stand_in(version, script)
 
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=False)
@@ -43,3 +43,10 @@ def test_stand_in_installs_pip_into_an_environment_without_it(tmp_path):
                     "pip==%s" % version, "--no-setuptools", "--no-wheel"], check=True)
     installed = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True, text=True, check=True)
     assert installed.stdout.startswith("pip %s " % version)
+
+
+def test_a_cached_script_is_kept(tmp_path):
+    target = tmp_path / ("get_pip_%s.py" % ams_tooling.wanted_pip_version().replace(".", "_"))
+    target.write_text("# cached earlier\n", encoding="utf-8")
+    assert ams_tooling.prepare_get_pip(tmp_path) == target
+    assert target.read_text(encoding="utf-8") == "# cached earlier\n"
