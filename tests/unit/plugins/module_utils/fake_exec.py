@@ -92,3 +92,22 @@ class FakeDialer:
     @property
     def stdin(self):
         return b''.join(self.streams['0'].sent)
+
+
+class SequenceDialer:
+    """Several commands in a row: each new operation gets the next (stdout, stderr) script and its own FakeDialer."""
+
+    def __init__(self, scripts):
+        self.scripts = list(scripts)
+        self.dialers = {}
+        self.order = []
+
+    def connect(self, operation_id, secret, stream):
+        if operation_id not in self.dialers:
+            stdout, stderr = self.scripts.pop(0)
+            self.dialers[operation_id] = FakeDialer(stdout, stderr)
+            self.order.append(operation_id)
+        return self.dialers[operation_id].connect(operation_id, secret, stream)
+
+    def __getitem__(self, index):
+        return self.dialers[self.order[index]]
