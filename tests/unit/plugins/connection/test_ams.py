@@ -37,8 +37,8 @@ class Harness:
         monkeypatch.setattr(exec_session, 'WebsocketDialer', self._dialer)
 
     def _client(self, get_option, warn=None):
-        self.options.append(dict((name, get_option(name)) for name in ('url', 'client_cert', 'client_key', 'ca_cert',
-                                                                        'validate_certs', 'request_timeout')))
+        names = ('url', 'client_cert', 'client_key', 'ca_cert', 'validate_certs', 'request_timeout')
+        self.options.append(dict((name, get_option(name)) for name in names))
         client, transport, _clock = make_client(self.answers)
         self.transport = transport
         self.clients.append(client)

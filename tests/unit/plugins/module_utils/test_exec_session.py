@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.anbox.ams.plugins.module_utils import exec_session
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Deadline
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSHTTPError, AMSNotFound
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSHTTPError, AMSNotFound, AMSOperationError
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_exec import (
     HANG,
     FakeDialer,
@@ -168,9 +168,9 @@ def test_an_operation_that_ends_without_an_exit_status_is_an_error():
 
 
 def test_an_exec_operation_that_fails_reports_its_err():
-    with pytest.raises(Exception, match='websockets of fds 1 to connect'):
-        run([exec_answer(), exec_done(None, status_code=400, err='timed out waiting for the websockets of fds 1 '
-                                                                  'to connect')], FakeDialer())
+    failed = exec_done(None, status_code=400, err='timed out waiting for the websockets of fds 1 to connect')
+    with pytest.raises(AMSOperationError, match='websockets of fds 1 to connect'):
+        run([exec_answer(), failed], FakeDialer())
 
 
 def test_a_refused_exec_request_raises_the_ams_error():
