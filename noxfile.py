@@ -58,6 +58,7 @@ BENCHMARKS = (
     "tests/bench/bench_containers.py",
     "tests/bench/bench_upload.py",
     "tests/bench/bench_instances.py",
+    "tests/bench/bench_exec.py",
 )
 # The steps of `test`, longest first: they run in TEST_LANES (default 3) lanes side by side,
 # each lane taking the next step when its last one ends (much of their time is spent waiting).

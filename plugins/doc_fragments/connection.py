@@ -71,3 +71,27 @@ options:
     env:
       - name: AMS_VALIDATE_CERTS
 '''
+
+    # The same options as host variables, for the connection plugin (it reads them per host).
+    CONNECTION_VARS = r'''
+options:
+  url:
+    vars:
+      - name: ansible_ams_url
+  client_cert:
+    vars:
+      - name: ansible_ams_client_cert
+  client_key:
+    vars:
+      - name: ansible_ams_client_key
+  ca_cert:
+    vars:
+      - name: ansible_ams_ca_cert
+      - name: ansible_ams_server_cert
+  validate_certs:
+    vars:
+      - name: ansible_ams_validate_certs
+  request_timeout:
+    vars:
+      - name: ansible_ams_request_timeout
+'''

@@ -68,6 +68,21 @@ options:
     type: str
     choices: [address, public_address, ssh_service]
     default: address
+  connection:
+    description:
+      - How Ansible reaches containers and instances.
+      - V(none) leaves it to Ansible's configuration (SSH to C(ansible_host) unless something else is set).
+      - V(exec) runs tasks inside them through AMS, with the connection plugin P(anbox.ams.ams#connection)
+        (which needs the Python library C(websocket-client)). Their hosts get C(ansible_connection=anbox.ams.ams),
+        C(ansible_host) set to the instance name (the container id on an AMS without instances, no
+        C(ansible_port)), and this file's connection options as C(ansible_ams_url), C(ansible_ams_client_cert),
+        C(ansible_ams_client_key), C(ansible_ams_ca_cert), C(ansible_ams_validate_certs) and
+        C(ansible_ams_request_timeout). O(ansible_host_source) does not apply to them. Nodes are not affected.
+      - As inventory host variables, these win over C(group_vars); O(compose) can still change them.
+    type: str
+    choices: [none, exec]
+    default: none
+    version_added: 0.3.0
 '''
 
 EXAMPLES = r'''
@@ -101,6 +116,14 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible/anbox-ams
 cache_timeout: 600
+
+---
+# Running instances, with tasks run inside them through AMS (anbox.ams.ams connection plugin):
+#   ansible -i instances.ams.yml ams_tag_canary -m raw -a 'anbox-shell getprop ro.build.version.release'
+plugin: anbox.ams.ams
+include: [instances]
+container_status: [running]
+connection: exec
 '''
 
 import hashlib
@@ -128,6 +151,9 @@ CONTAINERS_GROUP = 'ams_containers'
 INSTANCES_GROUP = 'ams_instances'
 VAR_PREFIX = 'ams_'
 SSH_PORT = 22
+EXEC_CONNECTION = 'anbox.ams.ams'
+# Connection options handed to hosts reached with connection: exec, as the connection plugin's variables.
+EXEC_OPTIONS = ('url', 'client_cert', 'client_key', 'ca_cert', 'validate_certs', 'request_timeout')
 
 
 def make_unsafe(value):
@@ -206,6 +232,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_constructed_options()
         self._group_names = {}
         self._node_hosts = frozenset()
+        self._exec_vars = self._exec_connection_vars()
         nodes = self._named_nodes(data.get('nodes') or ())
         if 'nodes' in include:
             self._add_nodes(nodes, source)
@@ -229,6 +256,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not include:
             raise AnsibleParserError('anbox.ams.ams: include is empty, list at least one of nodes, containers')
         return frozenset('containers' if kind == 'instances' else kind for kind in include)
+
+    def _exec_connection_vars(self):
+        """Variables that make a container host reachable through the connection plugin; None without exec."""
+        if self.get_option('connection') != 'exec':
+            return None
+        variables = {'ansible_connection': EXEC_CONNECTION}
+        for option in EXEC_OPTIONS:
+            value = self.get_option(option)
+            if value is not None:
+                variables['ansible_ams_' + option] = value
+        return variables
 
     @staticmethod
     def _collections_needed(include, source):
@@ -358,8 +396,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 app_name = container.get('app_name') or app_names.get(container.get('app_id'))
             host_vars = self._host_vars(container)
             host_vars['ams_app_name'] = make_unsafe(app_name)
-            host, port = container_connection(container, nodes_by_name.get(container.get('node')), source)
-            self._set_connection(host_vars, host, port)
+            if self._exec_vars is not None:
+                # The connection plugin finds instances by name, containers of an older AMS by id.
+                host_vars.update(self._exec_vars)
+                host_vars['ansible_host'] = make_unsafe(name if instances else container.get('id') or name)
+            else:
+                host, port = container_connection(container, nodes_by_name.get(container.get('node')), source)
+                self._set_connection(host_vars, host, port)
             groups = [self._group('ams_status_', status), self._group('ams_app_', app_name),
                       self._group('ams_on_', container.get('node'))]
             if instances:

@@ -257,6 +257,7 @@ class AMSClient:
         self.session.headers['User-Agent'] = USER_AGENT
         self._verify = True
         self._cert = None
+        self._pin = None
         self.client_fingerprint = None
         if self.kind == 'unix':
             self.base_url = 'http://localhost'
@@ -273,6 +274,7 @@ class AMSClient:
             self._cert = (client_cert, client_key)
         verify, pin = tls.server_trust(ca_cert, validate_certs)
         self._verify = verify
+        self._pin = pin
         if pin:
             self.session.mount('https://', _PinnedCertAdapter(pin))
         if not validate_certs:
@@ -284,6 +286,12 @@ class AMSClient:
 
     def close(self):
         self.session.close()
+
+    def socket_settings(self):
+        """How this client reaches the server, for connections made outside requests (the exec websockets)."""
+        if self.kind == 'unix':
+            return {'kind': 'unix', 'socket_path': _parse_url(self.url)[1]}
+        return {'kind': 'https', 'verify': self._verify, 'cert': self._cert, 'pin': self._pin}
 
     # -- requests ---------------------------------------------------------------
 

@@ -342,3 +342,40 @@ def test_a_node_of_an_older_ams_gets_ams_unschedulable_too(ams):
     assert host_vars(inventory, 'lxd-1')['ams_unschedulable'] is True
     assert host_vars(inventory, 'lxd-1')['ams_unscheduable'] is True
     assert members(inventory, 'drained') == ['lxd-1']
+
+
+def test_connection_exec_makes_instances_reachable_through_the_connection_plugin(ams, tmp_path):
+    ams.data['']['api_extensions'] = ['instance_support', 'instance_exec']
+    cert, key = tmp_path / 'c.crt', tmp_path / 'c.key'
+    inventory = ams.run('plugin: anbox.ams.ams\nurl: https://ams.example:8444\nclient_cert: %s\nclient_key: %s\n'
+                        'validate_certs: false\nansible_host_source: ssh_service\nconnection: exec\n' % (cert, key))
+    canary = host_vars(inventory, 'game-canary-1')
+    assert canary['ansible_connection'] == 'anbox.ams.ams'
+    assert canary['ansible_host'] == 'game-canary-1' and 'ansible_port' not in canary
+    assert (canary['ansible_ams_url'], canary['ansible_ams_client_cert'], canary['ansible_ams_client_key']) == (
+        'https://ams.example:8444', str(cert), str(key))
+    assert canary['ansible_ams_validate_certs'] is False and canary['ansible_ams_request_timeout'] == 30
+    assert 'ansible_ams_ca_cert' not in canary
+    # Nodes keep being reached as before.
+    node = host_vars(inventory, 'lxd0')
+    assert 'ansible_connection' not in node and node['ansible_host'] == '203.0.113.10'
+
+
+def test_connection_exec_on_an_older_ams_reaches_containers_by_id(ams):
+    inventory = ams.run('plugin: anbox.ams.ams\ninclude: [containers]\nconnection: exec\n')
+    container = host_vars(inventory, C1)
+    assert container['ansible_connection'] == 'anbox.ams.ams'
+    assert container['ansible_host'] == listings()['containers'][0]['id']
+
+
+def test_without_connection_exec_nothing_about_the_connection_plugin_is_set(ams):
+    inventory = ams.run('plugin: anbox.ams.ams\n')
+    assert not any(key == 'ansible_connection' or key.startswith('ansible_ams_')
+                   for host in inventory.hosts.values() for key in host.vars)
+
+
+def test_compose_can_override_what_connection_exec_sets(ams):
+    ams.data['']['api_extensions'] = ['instance_support']
+    inventory = ams.run('plugin: anbox.ams.ams\ninclude: [instances]\nconnection: exec\n'
+                        'compose:\n  ansible_connection: "\'ssh\'"\n')
+    assert host_vars(inventory, 'game-canary-1')['ansible_connection'] == 'ssh'
