@@ -433,13 +433,20 @@ def demo(session):
         say("The inventory graph (anbox.ams.ams inventory plugin)")
         source = ["plugin: anbox.ams.ams"] + ["%s: %s" % (option, json.dumps(variables[name])) for option, name in (
             ("url", "ams_url"), ("client_cert", "ams_client_cert"), ("client_key", "ams_client_key"),
-            ("ca_cert", "ams_ca_cert"))]
+            ("ca_cert", "ams_ca_cert"))] + ["connection: exec"]
         (work / "demo.ams.yml").write_text("\n".join(source) + "\n", encoding="utf-8")
         status, _seconds, _text = ams_tooling.run([VENV_BIN / "ansible-inventory", "-i", work / "demo.ams.yml", "--graph"],
                                                   env=env, cwd=work)
         if status:
             session.error("ansible-inventory --graph failed with status %d" % status)
-        say("Done: trust bootstrap, config, image, addon, application, containers and inventory all worked")
+        say("A raw command in every running instance, over the exec API (connection plugin anbox.ams.ams)")
+        status, _seconds, _text = ams_tooling.run(
+            [VENV_BIN / "ansible", "-i", work / "demo.ams.yml", "ams_instances:&ams_status_running", "-m", "raw",
+             "-a", "anbox-shell getprop ro.build.version.release"], env=env, cwd=work)
+        if status:
+            session.error("the raw command over exec failed with status %d" % status)
+        say("Done: trust bootstrap, config, image, addon, application, instances, containers, inventory and exec "
+            "all worked")
         succeeded = True
     finally:
         if simulator.process is not None:
