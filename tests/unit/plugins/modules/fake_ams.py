@@ -40,6 +40,7 @@ class FakeAMS(FakeClient):
         self.lose_post_answers = 0          # POSTs that happen but whose answer is lost
         self.lose_delete_answers = 0        # container DELETEs that happen but whose answer is lost
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
+        self.concurrent_node_tags = []      # tags another writer adds at each of those changes, in turn
         self.operations = []
         self.poll_interval = 1.0
         self._ids = ('c%04d' % number for number in itertools.count(1))
@@ -111,6 +112,8 @@ class FakeAMS(FakeClient):
         name = path.rsplit('/', 1)[-1]
         if self.stale_node_patches:
             self.stale_node_patches -= 1
+            if self.concurrent_node_tags:
+                self.nodes[name]['tags'] = list(self.nodes[name].get('tags') or []) + [self.concurrent_node_tags.pop(0)]
             self.node_etags[name] = '"n%d"' % (len(self.calls))
             raise AMSPreconditionFailed('stale', status_code=412)
         if etag != self.node_etags[name]:
