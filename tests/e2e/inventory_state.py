@@ -91,7 +91,8 @@ def build(client, work_dir):
         _wait_for(client, '/1.0/applications/' + app_id, lambda app: app.get('status_code') == 2,
                   'application ' + name)
     for role, request in CONTAINERS:
-        operation = client.wait(client.post('/1.0/containers', body=request), 60)
+        # The launch of a container that fails to start ends in Failure; the container stays, in error.
+        operation = client.wait_all([client.post('/1.0/containers', body=request)], 60)[0]
         container_id = operation.resource_ids('containers')[0]
         ids[container_id] = '<container:%s>' % role
         _wait_for(client, '/1.0/containers/' + container_id,
