@@ -114,7 +114,7 @@ ROLES = dict(inventory_state.CONTAINERS)
 CRASHING = set(role for role, request in ROLES.items() if request.get('app_id') == inventory_state.CRASHING_APP)
 RUNNING = set(ROLES) - CRASHING
 WITH_SSH = set(role for role, request in ROLES.items()
-                  if any(service['port'] == 22 for service in request.get('services') or []))
+               if any(service['port'] == 22 for service in request.get('services') or []))
 
 
 def _hosts(inventory, group):
