@@ -199,11 +199,13 @@ def _differs(option, wanted, current, image_id):
     return not same_value(wanted, current)
 
 
-def changes(app, options, image_id=None):
+def changes(app, options, image_id=None, purge_tags=True):
     """(PATCH body, before, after) for the options that differ from ``app``.
 
     ``options``: option name → wanted value (None: not managed). ``image_id``:
     the id of the image the ``image`` option names, resolved by the caller.
+    With ``purge_tags`` false, the ``tags`` option's tags are added to the
+    application's and none is removed.
     """
     body, before, after = {}, {}, {}
     for option in sorted(FIELDS):
@@ -213,6 +215,8 @@ def changes(app, options, image_id=None):
         if option == 'resources':
             wanted = normalise_resources(wanted)
         current = _current(app, option)
+        if option == 'tags':
+            wanted = objects.merged_tags(current, wanted, purge_tags)
         if not _differs(option, wanted, current, image_id):
             continue
         body[FIELDS[option][1]] = wanted

@@ -6,6 +6,7 @@
 """Domain: LXD nodes. Their status codes, which fields a task may change in place, which only at
 creation, and how each compares."""
 
+from ansible_collections.anbox.ams.plugins.module_utils.objects import merged_tags
 from ansible_collections.anbox.ams.plugins.module_utils.sizes import same_size
 
 # Status codes (AMS guarantees the numbers; the words are for people).
@@ -104,14 +105,21 @@ def creation_only_conflicts(node, desired):
     return conflicts
 
 
-def updates(node, desired):
-    """The PATCH body: updatable fields the task sets whose value differs from the node's."""
+def updates(node, desired, purge_tags=True):
+    """The PATCH body: updatable fields the task sets whose value differs from the node's.
+
+    With ``purge_tags`` false, the task's tags are added to the node's and none is removed.
+    """
     patch = {}
     for field in UPDATABLE:
         if desired.get(field) is None:
             continue
-        if not _COMPARE[field](reported(node, field)[1], desired[field]):
-            patch[field] = desired[field]
+        current = reported(node, field)[1]
+        wanted = desired[field]
+        if field == 'tags':
+            wanted = merged_tags(current, wanted, purge_tags)
+        if not _COMPARE[field](current, wanted):
+            patch[field] = wanted
     return patch
 
 

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Objects: the paths of AMS objects, whole listings in one request, finding one object and its versions."""
+"""Objects: the paths of AMS objects, whole listings in one request, finding one object and its versions,
+merging the tags of nodes and applications."""
 
 from urllib.parse import quote
 
@@ -100,3 +101,18 @@ def find_version(obj, number):
 
 def version_numbers(obj):
     return sorted(version_number(entry) for entry in _versions(obj))
+
+
+def merged_tags(current, given, purge):
+    """The tags a node or application should have: ``given`` when ``purge``, else ``current`` plus ``given``.
+
+    Merging keeps the order AMS reports and appends the new tags in the order given, so a PATCH of
+    the result removes nothing another writer added before the read it was computed from.
+    """
+    if purge:
+        return list(given)
+    merged = list(current or [])
+    for tag in given:
+        if tag not in merged:
+            merged.append(tag)
+    return merged

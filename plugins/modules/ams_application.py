@@ -66,9 +66,21 @@ options:
     type: str
   tags:
     description:
-      - Tags of the application; the list replaces the tags it has. V([]) removes all tags.
+      - Tags of the application, compared as a set.
+      - With O(purge_tags=true) the list replaces the tags it has, and V([]) removes all tags. With
+        O(purge_tags=false) the tags are added to those it has.
     type: list
     elements: str
+  purge_tags:
+    description:
+      - When V(true), tags the application has that are not in O(tags) are removed.
+      - When V(false), the tags in O(tags) are added and none is removed. The new list is computed from a fresh
+        read of the application and sent with the ETag of that read, so tags another task adds at the same time
+        are kept (on a concurrent change AMS refuses the update, and the module reads the application again and
+        recomputes).
+      - Has no effect unless O(tags) is given.
+    type: bool
+    default: true
   addons:
     description:
       - Names of the addons the application uses; the list replaces the addons it has. They must exist in AMS.
@@ -231,6 +243,7 @@ class AMSApplication(AMSModule):
                 instance_type=dict(type='str', choices=list(applications.INSTANCE_TYPES)),
                 image=dict(type='str'),
                 tags=dict(type='list', elements='str'),
+                purge_tags=dict(type='bool', default=True),
                 addons=dict(type='list', elements='str'),
                 resources=dict(type='dict'),
                 inhibit_auto_updates=dict(type='bool'),
@@ -379,6 +392,10 @@ class AMSApplication(AMSModule):
         after = {'name': self.name, 'manifest': package.manifest, 'latest_version': 0}
         wanted_fields = dict((option, value) for option, value in self.field_options().items() if value is not None)
         after.update(wanted_fields)
+        if 'tags' in wanted_fields:
+            # The package's manifest gives the new application its first tags.
+            after['tags'] = objects.merged_tags(package.manifest.get('tags') or [], wanted_fields['tags'],
+                                                self.module.params['purge_tags'])
         if self.module.params['publish'] is not None:
             after['published'] = self.module.params['publish']
         self.set_diff({}, after)
@@ -422,7 +439,8 @@ class AMSApplication(AMSModule):
         app = current.metadata
         keys, ams_manifest = self._manifest_changes(package)
         body, fields_before, fields_after = applications.changes(
-            app, self.field_options(), image_id=image.get('id') if image else None)
+            app, self.field_options(), image_id=image.get('id') if image else None,
+            purge_tags=self.module.params['purge_tags'])
         latest = objects.latest_version(app) or {}
         latest_number = objects.version_number(latest) if latest else -1
         before = dict(fields_before, latest_version=latest_number)
@@ -460,7 +478,8 @@ class AMSApplication(AMSModule):
             current = self.read()
             if current is None:
                 return
-            body, _before, _after = applications.changes(current.metadata, self.field_options(), image_id)
+            body, _before, _after = applications.changes(current.metadata, self.field_options(), image_id,
+                                                         purge_tags=self.module.params['purge_tags'])
             if not body:
                 return
             answer = self.client.patch(self.path, body=body, etag=current.etag)

@@ -88,9 +88,20 @@ options:
     type: int
   tags:
     description:
-      - User defined tags of the node; compared as a set. An empty list removes every tag.
+      - User defined tags of the node; compared as a set.
+      - With O(purge_tags=true) the list replaces the node's tags, and an empty list removes every tag. With
+        O(purge_tags=false) the tags are added to those the node has.
     type: list
     elements: str
+  purge_tags:
+    description:
+      - When V(true), tags the node has that are not in O(tags) are removed.
+      - When V(false), the tags in O(tags) are added and none is removed. The new list is computed from a fresh
+        read of the node and sent with the ETag of that read, so tags another task adds at the same time are kept
+        (on a concurrent change AMS refuses the update, and the module reads the node again and recomputes).
+      - Has no effect unless O(tags) is given.
+    type: bool
+    default: true
   unschedulable:
     description: When V(true), AMS launches no new containers on the node.
     type: bool
@@ -114,6 +125,12 @@ EXAMPLES = r'''
     cpus: 16
     memory: 64GB
     tags: [zone=a]
+
+- name: Add a tag, keeping the tags the node already has
+  anbox.ams.ams_node:
+    name: lxd1
+    tags: [maintenance-window=sunday]
+    purge_tags: false
 
 - name: Stop scheduling new containers on it
   anbox.ams.ams_node:
@@ -229,6 +246,7 @@ class AMSNode(AMSModule):
                 gpu_slots=dict(type='int'),
                 gpu_encoder_slots=dict(type='int'),
                 tags=dict(type='list', elements='str'),
+                purge_tags=dict(type='bool', default=True),
                 unschedulable=dict(type='bool'),
                 force=dict(type='bool', default=False),
                 keep_in_cluster=dict(type='bool', default=False),
@@ -292,7 +310,7 @@ class AMSNode(AMSModule):
             return
         self.wait_for(self.client.post('/1.0/nodes', body=nodes.creation_body(name, desired)))
         node = self._read()[0] or {}
-        if self.module.params['wait'] and node and nodes.updates(node, desired):
+        if self.module.params['wait'] and node and nodes.updates(node, desired, self.module.params['purge_tags']):
             # Settings the POST does not take (unschedulable) follow once the node is there.
             diff_before, diff_after = self.diff_before, self.diff_after
             node = self.converge(lambda: self._update(desired), 'node %s' % name)
@@ -311,7 +329,7 @@ class AMSNode(AMSModule):
                 'node %s: %s can only be set when the node is added (AMS reports %s); remove the node and add it '
                 'again to change them' % (name, ', '.join(conflicts), ', '.join(
                     '%s=%s' % (field, nodes.reported(node, field)[1]) for field in conflicts)))
-        patch = nodes.updates(node, desired)
+        patch = nodes.updates(node, desired, self.module.params['purge_tags'])
         shown = self._shown_fields(desired)
         before = nodes.managed_view(node, shown)
         after = dict(before)

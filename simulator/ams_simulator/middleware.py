@@ -55,6 +55,7 @@ def build(sim):
                 "query": request.query_string, "status": status,
                 "duration_ms": round((time.monotonic() - started) * 1000.0, 3),
                 "auth": request["auth"], "fault": request["fault"], "ignored_fields": ignored,
+                "if_match": "If-Match" in request.headers,
             })
 
     @web.middleware

@@ -91,14 +91,9 @@ def build(client, work_dir, containers=CONTAINERS):
         ids[app_id] = '<application:%s>' % name
         _wait_for(client, '/1.0/applications/' + app_id, lambda app: app.get('status_code') == 2,
                   'application ' + name)
-    from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSOperationError
-
     for role, request in containers:
-        try:
-            operation = client.wait(client.post('/1.0/containers', body=request), 60)
-        except AMSOperationError as exc:
-            # AMS fails the launch of a container that does not start; the container stays, in error.
-            operation = exc.operation
+        # The launch of a container that fails to start ends in Failure; the container stays, in error.
+        operation = client.wait_all([client.post('/1.0/containers', body=request)], 60)[0]
         container_id = operation.resource_ids('containers')[0]
         ids[container_id] = '<container:%s>' % role
         _wait_for(client, '/1.0/containers/' + container_id,

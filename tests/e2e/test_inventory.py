@@ -4,7 +4,9 @@
 """Golden-file tests of the anbox.ams.ams inventory plugin: a known AMS state in, `ansible-inventory --list` out.
 
 The state is built through the API of a simulator this module starts (see inventory_state.py); ids and
-creation times are normalised before the comparison. To regenerate the expected files after an intended
+creation times are normalised before the comparison. Each case also checks, by hand-written assertions
+derived from the recorded state, the groups and host variables the contract names, so a regenerated
+golden file cannot make a wrong inventory pass. To regenerate the expected files after an intended
 change, run with UPDATE_GOLDEN=1 and review the diff of tests/e2e/golden/:
 
     UPDATE_GOLDEN=1 python -m pytest tests/e2e/test_inventory.py
@@ -102,6 +104,61 @@ def check_golden(name, actual):
     assert actual == expected, 'ansible-inventory output differs from %s (UPDATE_GOLDEN=1 rewrites it)' % path
 
 
+# -- expectations written by hand from the recorded state (inventory_state.py), not from the plugin's output --
+
+NODE_NAMES = set(node['name'] for node in inventory_state.NODES)
+NODE_ADDRESS = dict((node['name'], node['address']) for node in inventory_state.NODES)
+# AMS gives a node added without public_address its address as public address.
+NODE_PUBLIC = dict((node['name'], node.get('public_address', node['address'])) for node in inventory_state.NODES)
+ROLES = dict(inventory_state.CONTAINERS)
+CRASHING = set(role for role, request in ROLES.items() if request.get('app_id') == inventory_state.CRASHING_APP)
+RUNNING = set(ROLES) - CRASHING
+WITH_SSH = set(role for role, request in ROLES.items()
+               if any(service['port'] == 22 for service in request.get('services') or []))
+
+
+def _hosts(inventory, group):
+    return set(inventory.get(group, {}).get('hosts', []))
+
+
+def _container_hosts(inventory):
+    """role -> host name: a container host is named by its AMS name and carries its id in ams_id."""
+    hosts = {}
+    for host, hostvars in inventory['_meta']['hostvars'].items():
+        if host in NODE_NAMES:
+            continue
+        role = hostvars['ams_id'][len('<container:'):-1]
+        assert hostvars['ams_name'] == host
+        hosts[role] = host
+    return hosts
+
+
+def expect_default_groups(inventory, roles=frozenset(ROLES), nodes=True):
+    """The groups the contract names: ams_nodes, ams_containers, ams_status_*, ams_app_*, ams_on_*."""
+    hosts = _container_hosts(inventory)
+    assert set(hosts) == set(roles)
+    assert _hosts(inventory, 'ams_nodes') == (NODE_NAMES if nodes else set())
+    assert _hosts(inventory, 'ams_containers') == set(hosts.values())
+    assert _hosts(inventory, 'ams_status_running') == set(hosts[role] for role in RUNNING & set(roles))
+    assert _hosts(inventory, 'ams_status_error') == set(hosts[role] for role in CRASHING & set(roles))
+    assert _hosts(inventory, 'ams_status_online') == (NODE_NAMES if nodes else set())
+    for app, group in ((inventory_state.APP, 'ams_app_inv_app'), (inventory_state.CRASHING_APP, 'ams_app_inv_crashing_app')):
+        assert _hosts(inventory, group) == set(hosts[role] for role in roles if ROLES[role].get('app_id') == app)
+    for node, group in (('lxd0', 'ams_on_lxd0'), ('lxd-1', 'ams_on_lxd_1')):
+        assert _hosts(inventory, group) == set(hosts[role] for role in roles if ROLES[role]['node'] == node)
+    hostvars = inventory['_meta']['hostvars']
+    for role, host in hosts.items():
+        assert hostvars[host]['ams_node'] == ROLES[role]['node']
+        assert hostvars[host]['ams_public_address'] == NODE_PUBLIC[ROLES[role]['node']]
+        assert hostvars[host]['ams_status'] == ('error' if role in CRASHING else 'running')
+        assert hostvars[host]['ams_app_name' if 'app_id' in ROLES[role] else 'ams_image_id'] == (
+            ROLES[role].get('app_id') or '<image:%s>' % inventory_state.IMAGE)
+    for node in NODE_NAMES if nodes else ():
+        assert hostvars[node]['ams_address'] == NODE_ADDRESS[node]
+        assert hostvars[node]['ams_status'] == 'online'
+    return hosts
+
+
 def ams_paths(requests):
     return sorted((entry['method'], entry['path'], entry['query']) for entry in requests)
 
@@ -114,12 +171,39 @@ def test_groups_and_hostvars(world):
     actual, requests = world.requests_during(lambda: world.inventory(path))
     check_golden('default', actual)
     assert ams_paths(requests) == ALL_LISTINGS
+    hosts = expect_default_groups(actual)
+    hostvars = actual['_meta']['hostvars']
+    # ansible_host_source defaults to address: a container's own address, a node's address.
+    for host in hosts.values():
+        assert hostvars[host]['ansible_host'] == hostvars[host]['ams_address']
+        assert hostvars[host]['ams_address'].startswith('192.168.100.')
+    for node in NODE_NAMES:
+        assert hostvars[node]['ansible_host'] == NODE_ADDRESS[node]
+    assert hostvars['lxd0']['ams_tags'] == ['gpu']
+    assert hostvars[hosts['image-on-lxd0']]['ams_tags'] == ['{{ 6 * 7 }}']
 
 
 @pytest.mark.parametrize('source', ['public_address', 'ssh_service'])
 def test_ansible_host_source(world, source):
     path = world.source('host-' + source, ['ansible_host_source: ' + source])
-    check_golden('ansible_host_' + source, world.inventory(path))
+    actual = world.inventory(path)
+    check_golden('ansible_host_' + source, actual)
+    hosts = expect_default_groups(actual)
+    hostvars = actual['_meta']['hostvars']
+    for role, host in hosts.items():
+        node_public = NODE_PUBLIC[ROLES[role]['node']]
+        if source == 'public_address':
+            assert hostvars[host]['ansible_host'] == node_public
+            assert 'ansible_port' not in hostvars[host]
+        elif role in WITH_SSH:
+            ssh = [service for service in hostvars[host]['ams_services'] if service['port'] == 22][0]
+            assert hostvars[host]['ansible_host'] == node_public
+            assert hostvars[host]['ansible_port'] == ssh['node_port']
+            assert 10000 <= ssh['node_port'] <= 11000
+        else:
+            # No service on port 22: the container's own address, as with the default source.
+            assert hostvars[host]['ansible_host'] == hostvars[host]['ams_address']
+            assert 'ansible_port' not in hostvars[host]
 
 
 def test_include_nodes_reads_only_nodes(world):
@@ -127,6 +211,9 @@ def test_include_nodes_reads_only_nodes(world):
     actual, requests = world.requests_during(lambda: world.inventory(path))
     check_golden('include_nodes', actual)
     assert ams_paths(requests) == [('GET', '/1.0/nodes', 'recursion=1')]
+    assert set(actual['_meta']['hostvars']) == NODE_NAMES
+    assert set(actual) - set(['_meta', 'all', 'ungrouped']) == set(['ams_nodes', 'ams_status_online'])
+    expect_default_groups(actual, roles=frozenset())
 
 
 def test_include_containers_with_status_filter(world):
@@ -134,6 +221,8 @@ def test_include_containers_with_status_filter(world):
     actual, requests = world.requests_during(lambda: world.inventory(path))
     check_golden('running_containers', actual)
     assert ams_paths(requests) == [('GET', '/1.0', ''), ('GET', '/1.0/containers', 'recursion=1')]
+    expect_default_groups(actual, roles=frozenset(RUNNING), nodes=False)
+    assert 'ams_status_error' not in actual and 'ams_app_inv_crashing_app' not in actual
 
 
 def test_constructed_features(world):
@@ -152,7 +241,19 @@ def test_constructed_features(world):
         '    prefix: application',
         '    default_value: none',
     ])
-    check_golden('constructed', world.inventory(path))
+    actual = world.inventory(path)
+    check_golden('constructed', actual)
+    hosts = expect_default_groups(actual)
+    hostvars = actual['_meta']['hostvars']
+    assert _hosts(actual, 'crashed') == set(hosts[role] for role in CRASHING)
+    assert _hosts(actual, 'gpu_nodes') == set(['lxd0'])
+    assert _hosts(actual, 'kind_node') == NODE_NAMES
+    assert _hosts(actual, 'kind_regular') == set(hosts.values())
+    assert _hosts(actual, 'application_inv_app') == _hosts(actual, 'ams_app_inv_app')
+    assert _hosts(actual, 'application_none') == NODE_NAMES | set([hosts['image-on-lxd0']])
+    assert all(hostvars[host]['ansible_user'] == 'root' for host in hostvars)
+    assert hostvars['lxd0']['ams_first_tag'] == 'gpu'
+    assert hostvars[hosts['app-ssh-on-lxd0']]['ams_first_tag'] == 'none'
 
 
 def test_connection_from_environment_only(world):

@@ -31,13 +31,27 @@ def test_trust_password_is_hidden_everywhere(ansible, simulator_factory, tmp_pat
     assert wrong['trust_password'] not in repr(failed.result)
 
 
-def test_config_secret_is_hidden(ansible, simulator):
+def test_config_secret_is_hidden_and_set(ansible, simulator, tmp_path):
     secret = 'n3w-trust-pa55word-for-the-test'
     args = dict(simulator.connection, config={'core.trust_password': secret}, update_secrets='always')
     run = ansible.run('ams_config', args, verbosity=3, diff=True)
     assert not run.failed, run.output
+    assert run.changed
     assert secret not in run.output
     assert secret not in repr(run.result)
+
+    # The new password is the one AMS now takes: a new client registers with it, and no longer with the old one.
+    old_cert, old_key, _fingerprint = make_client_cert(str(tmp_path / 'old'), name='with-old-password')
+    refused = ansible.run('ams_certificate', dict(simulator.connection, client_cert=old_cert, client_key=old_key,
+                                                  certificate_path=old_cert, trust_password=simulator.trust_password))
+    assert refused.failed and refused.result['status_code'] == 403, refused.result
+    cert, key, fingerprint = make_client_cert(str(tmp_path / 'new'), name='with-new-password')
+    newcomer = dict(simulator.connection, client_cert=cert, client_key=key)
+    registered = ansible.run('ams_certificate', dict(newcomer, certificate_path=cert, trust_password=secret))
+    assert not registered.failed, registered.result
+    assert registered.changed and registered.result['fingerprint'] == fingerprint
+    info = ansible.run('ams_server_info', newcomer)
+    assert not info.failed and info.result['server']['auth'] == 'trusted', info.result
 
 
 def test_key_material_never_printed(ansible, simulator):

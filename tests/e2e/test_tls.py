@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import socket
+import threading
 
 import pytest
 import trustme
@@ -121,6 +123,55 @@ def test_pinned_certificate_that_is_not_the_server_s(ansible, simulator):
     _assert_clean_failure(run, 'not the pinned certificate', 'ca_cert')
 
 
-def test_plain_tcp_port_is_not_tls(ansible, simulator, tmp_path):
-    run = ansible.run('ams_server_info', dict(simulator.connection, url='https://127.0.0.1:1', request_timeout=5))
-    _assert_clean_failure(run, 'https://127.0.0.1:1', 'connection refused')
+class _NotTLSListener:
+    """A TCP server on a loopback port that answers every connection with ``reply`` and closes it."""
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(('127.0.0.1', 0))
+        self.server.listen(8)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.received = b''
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _address = self.server.accept()
+            except OSError:
+                return
+            with connection:
+                self.connections += 1
+                connection.settimeout(5)
+                try:
+                    self.received += connection.recv(4096)
+                    connection.sendall(self.reply)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.server.close()
+        self._thread.join(5)
+
+
+PLAIN_HTTP = (b'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 45\r\nConnection: close\r\n'
+              b'\r\nClient sent an HTTP request to an HTTPS server')
+GARBAGE = b'\x00\x01garbage that is not a TLS record\xff\xfe' * 4
+
+
+@pytest.mark.parametrize('reply', [PLAIN_HTTP, GARBAGE], ids=['plain-http', 'garbage'])
+def test_a_listener_that_does_not_speak_tls_is_named(ansible, simulator, reply):
+    listener = _NotTLSListener(reply)
+    try:
+        url = 'https://127.0.0.1:%d' % listener.port
+        run = ansible.run('ams_server_info', dict(simulator.connection, url=url, request_timeout=5))
+    finally:
+        listener.close()
+    _assert_clean_failure(run, url, 'does not speak TLS on that port', 'scheme and port')
+    # The client really reached the listener and began a TLS handshake (a ClientHello record: 0x16 0x03).
+    assert listener.connections >= 1
+    assert listener.received[:2] == b'\x16\x03'

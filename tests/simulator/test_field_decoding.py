@@ -188,3 +188,13 @@ def test_request_log_lines_are_json_with_ignored_fields(sim):
     with open(sim.request_log, encoding="utf-8") as handle:
         entries = [json.loads(line) for line in handle]
     assert entries and all(isinstance(entry["ignored_fields"], list) for entry in entries)
+
+
+def test_request_log_tells_whether_an_if_match_header_was_sent(api, sim):
+    node = "/1.0/nodes/" + api.get("/1.0/nodes?recursion=1").json()["metadata"][0]["name"]
+    etag = api.get(node).headers["ETag"]
+    mark = sim.log_mark()
+    api.ok(api.patch(node, json={"tags": ["with-etag"]}, headers={"If-Match": etag}))
+    api.ok(api.patch(node, json={"tags": ["without-etag"]}))
+    patches = [entry for entry in sim.requests_since(mark) if entry["method"] == "PATCH"]
+    assert [entry["if_match"] for entry in patches] == [True, False]

@@ -36,10 +36,12 @@ class FakeAMS(FakeClient):
         self.node_etags = {}
         self.boot_polls = boot_polls        # listing rounds a new container needs to reach running
         self.failing_apps = set()           # containers of these app ids end in error
+        self.failing_launches = {}          # app id -> err: launch operations of that app end in Failure
         self.capacity = None                # launches AMS accepts before refusing
         self.lose_post_answers = 0          # POSTs that happen but whose answer is lost
         self.lose_delete_answers = 0        # container DELETEs that happen but whose answer is lost
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
+        self.concurrent_node_tags = []      # tags another writer adds at each of those changes, in turn
         self.operations = []
         self.poll_interval = 1.0
         self._ids = ('c%04d' % number for number in itertools.count(1))
@@ -111,6 +113,8 @@ class FakeAMS(FakeClient):
         name = path.rsplit('/', 1)[-1]
         if self.stale_node_patches:
             self.stale_node_patches -= 1
+            if self.concurrent_node_tags:
+                self.nodes[name]['tags'] = list(self.nodes[name].get('tags') or []) + [self.concurrent_node_tags.pop(0)]
             self.node_etags[name] = '"n%d"' % (len(self.calls))
             raise AMSPreconditionFailed('stale', status_code=412)
         if etag != self.node_etags[name]:
@@ -137,7 +141,18 @@ class FakeAMS(FakeClient):
 
     def wait_all(self, operations, timeout):
         self.calls.append(('WAIT_ALL', [operation.id for operation in operations], None))
-        return [Operation(dict(operation.metadata, status_code=200)) for operation in operations]
+        return [self._final(operation) for operation in operations]
+
+    def _final(self, operation):
+        """The operation as it ends: a launch of an app in ``failing_launches`` fails with its err."""
+        for container_id in operation.resource_ids('containers'):
+            container = next((c for c in self.containers if c['id'] == container_id), None)
+            if container is not None and container['app_id'] in self.failing_launches:
+                container.update(status='error', status_code=-1, error_message=self.failing_launches[container['app_id']])
+                self._booting.pop(container_id, None)
+                return Operation(dict(operation.metadata, status_code=400, status='Failure',
+                                      err=self.failing_launches[container['app_id']]))
+        return Operation(dict(operation.metadata, status_code=200))
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class FakePackageAMS(FakeClient):
         self.bootstrap_polls = 0       # GETs an application stays initializing after an upload
         self.bootstrap_error = None    # error_message of a bootstrap that fails
         self.stale_patches = 0         # JSON PATCHes on applications that meet a concurrent change
+        self.concurrent_tags = []      # tags another writer adds at each of those changes, in turn
         self._pending_polls = {}
         self._ops = ('op%d' % number for number in itertools.count(1))
         self._ids = ('id%d' % number for number in itertools.count(1))
@@ -115,6 +116,8 @@ class FakePackageAMS(FakeClient):
             raise AMSPreconditionFailed('stale', status_code=412)
         if collection == 'applications' and self.stale_patches:
             self.stale_patches -= 1
+            if self.concurrent_tags:
+                store[name]['tags'] = list(store[name].get('tags') or []) + [self.concurrent_tags.pop(0)]
             self._touch(collection, name)
             raise AMSPreconditionFailed('AMS refused PATCH: precondition failed (HTTP 412)', status_code=412)
         obj = store[name]
@@ -185,6 +188,8 @@ class FakePackageAMS(FakeClient):
         app['versions'].append({'number': len(app['versions']), 'status_code': 1, 'published': False,
                                 'error_message': ''})
         app['status_code'] = 1
+        if manifest.get('tags') is not None:
+            app['tags'] = list(manifest['tags'])
         rendered = dict(self.manifests[name])
         rendered.update(manifest)
         rendered.setdefault('video-encoder', 'gpu-preferred')

@@ -20,8 +20,8 @@ RENDERED = {'name': 'game', 'version': '1', 'instance-type': 'a4.3', 'image': 'a
 
 
 def params(**overrides):
-    base = dict(name='game', state='present', src=None, instance_type=None, image=None, tags=None, addons=None,
-                resources=None, inhibit_auto_updates=None, publish=None, force=False, wait=True, wait_timeout=600)
+    base = dict(name='game', state='present', src=None, instance_type=None, image=None, tags=None, purge_tags=True,
+                addons=None, resources=None, inhibit_auto_updates=None, publish=None, force=False, wait=True, wait_timeout=600)
     base.update(overrides)
     return base
 
@@ -215,3 +215,57 @@ def test_without_wait_the_upload_returns_at_once(tmp_path, ams):
     result = run(AMSApplication, ams, params(src=package(tmp_path), wait=False), tmp_path)
     assert result['changed'] is True and ams.sleeps == []
     assert [call[0] for call in ams.mutations()] == ['UPLOAD POST']
+
+
+# -- purge_tags ------------------------------------------------------------------------
+
+def test_without_purge_tags_the_given_tags_are_added_and_none_removed(tmp_path, ams):
+    ams.add_app('game', RENDERED, tags=['a', 'b'])
+    etag = ams.etags[('applications', 'game')]
+    result = run(AMSApplication, ams, params(tags=['c', 'b'], purge_tags=False), tmp_path)
+    assert ams.mutations() == [('PATCH', '/1.0/applications/game', {'tags': ['a', 'b', 'c']}, etag)]
+    assert result['application']['tags'] == ['a', 'b', 'c']
+    assert result['diff']['before']['tags'] == ['a', 'b'] and result['diff']['after']['tags'] == ['a', 'b', 'c']
+
+
+def test_purge_tags_replaces_the_tags(tmp_path, ams):
+    ams.add_app('game', RENDERED, tags=['a', 'b'])
+    result = run(AMSApplication, ams, params(tags=['c']), tmp_path)
+    assert [call[2] for call in ams.mutations()] == [{'tags': ['c']}]
+    assert result['application']['tags'] == ['c']
+
+
+def test_without_purge_tags_tags_already_there_change_nothing(tmp_path, ams):
+    ams.add_app('game', RENDERED, tags=['a', 'b'])
+    for tags in (['b'], ['b', 'a'], []):
+        result = run(AMSApplication, ams, params(tags=tags, purge_tags=False), tmp_path)
+        assert result['changed'] is False, tags
+    assert ams.mutations() == []
+
+
+def test_without_purge_tags_check_mode_shows_the_merge_and_sends_nothing(tmp_path, ams):
+    ams.add_app('game', RENDERED, tags=['a'])
+    result = run(AMSApplication, ams, params(tags=['c'], purge_tags=False), tmp_path, check_mode=True)
+    assert result['changed'] is True
+    assert result['diff']['before']['tags'] == ['a'] and result['diff']['after']['tags'] == ['a', 'c']
+    assert ams.mutations() == []
+
+
+def test_a_tag_added_concurrently_is_kept_by_reading_again_after_412(tmp_path, ams):
+    ams.add_app('game', RENDERED, tags=['a'])
+    ams.stale_patches = 2
+    ams.concurrent_tags = ['other-1', 'other-2']
+    result = run(AMSApplication, ams, params(tags=['mine'], purge_tags=False), tmp_path)
+    patches = [call for call in ams.mutations() if call[0] == 'PATCH']
+    assert [call[2]['tags'] for call in patches] == [['a', 'mine'], ['a', 'other-1', 'mine'],
+                                                     ['a', 'other-1', 'other-2', 'mine']]
+    assert len(set(call[3] for call in patches)) == 3
+    assert result['application']['tags'] == ['a', 'other-1', 'other-2', 'mine']
+
+
+def test_a_new_application_keeps_its_manifest_tags_without_purge_tags(tmp_path, ams):
+    src = package(tmp_path, MANIFEST + 'tags: [from-manifest]\n')
+    result = run(AMSApplication, ams, params(src=src, tags=['extra'], purge_tags=False), tmp_path)
+    assert result['diff']['after']['tags'] == ['from-manifest', 'extra']
+    assert result['application']['tags'] == ['from-manifest', 'extra']
+    assert [call[2] for call in ams.mutations() if call[0] == 'PATCH'] == [{'tags': ['from-manifest', 'extra']}]

@@ -157,6 +157,32 @@ def test_failed_containers_are_listed_with_their_error(ams):
     assert 'c0002: Android did not boot' in caught.value.message
 
 
+def test_failed_launch_operations_fail_the_task_naming_each_container_and_its_err(ams):
+    ams.containers.append({'id': 'k0', 'name': 'ams-k0', 'type': 'regular', 'status': 'running', 'status_code': 4,
+                           'node': 'lxd0', 'app_id': 'app1', 'app_version': 0, 'image_id': 'img-base',
+                           'image_version': 0, 'created_at': 1, 'error_message': ''})
+    ams.failing_launches['app1'] = 'container failed to start: no space left on device'
+    with pytest.raises(AMSError) as caught:
+        run(AMSContainer, ams, params(application='game', count=3))
+    message = caught.value.message
+    assert message.startswith('launching containers of application game: 2 launch(es) failed: ')
+    assert 'c0001: container failed to start: no space left on device' in message
+    assert 'c0002: container failed to start: no space left on device' in message
+    # Both launches were sent once and waited for together; a failed launch is reported, not retried.
+    assert [call[0] for call in ams.calls].count('POST') == 2
+    assert [call[0] for call in ams.calls].count('WAIT_ALL') == 1
+    assert ams.mutations() == [('POST', '/1.0/containers', {'app_id': 'app1'})] * 2
+
+
+def test_one_failed_launch_among_good_ones_is_reported_alone(ams):
+    ams.failing_launches['app2'] = 'boot timed out'
+    good = run(AMSContainer, ams, params(application='game', count=2))
+    assert len(good['launched']) == 2
+    with pytest.raises(AMSError) as caught:
+        run(AMSContainer, ams, params(application='other', count=1))
+    assert caught.value.message == 'launching containers of application other: 1 launch(es) failed: c0003: boot timed out'
+
+
 def test_remove_by_id_and_again_is_unchanged(ams):
     ams.add_container('x1', 100, app_id='app1')
     first = run(AMSContainer, ams, params(state='absent', id='x1'))

@@ -17,7 +17,8 @@ FIELDS = ('address', 'public_address', 'trust_password', 'network_bridge_mtu', '
 
 def params(**overrides):
     base = dict((field, None) for field in FIELDS)
-    base.update(name='lxd1', state='present', force=False, keep_in_cluster=False, wait=True, wait_timeout=600)
+    base.update(name='lxd1', state='present', force=False, keep_in_cluster=False, purge_tags=True, wait=True,
+                wait_timeout=600)
     base.update(overrides)
     return base
 
@@ -114,3 +115,49 @@ def test_bad_memory_fails_before_anything(ams):
         run(AMSNode, ams, params(memory='lots'))
     assert "memory 'lots' is not a size" in caught.value.message
     assert ams.calls == []
+
+
+# -- purge_tags ------------------------------------------------------------------------
+
+def test_tags_replace_the_nodes_tags_by_default(ams):
+    result = run(AMSNode, ams, params(tags=['c']))
+    assert ams.mutations() == [('PATCH', '/1.0/nodes/lxd1', {'tags': ['c']}, '"n0"')]
+    assert result['node']['tags'] == ['c']
+    assert result['diff'] == {'before': {'tags': ['a', 'b']}, 'after': {'tags': ['c']}}
+
+
+def test_without_purge_tags_the_given_tags_are_added_and_none_removed(ams):
+    result = run(AMSNode, ams, params(tags=['c', 'a'], purge_tags=False))
+    assert ams.mutations() == [('PATCH', '/1.0/nodes/lxd1', {'tags': ['a', 'b', 'c']}, '"n0"')]
+    assert result['changed'] is True
+    assert result['node']['tags'] == ['a', 'b', 'c']
+    assert result['diff'] == {'before': {'tags': ['a', 'b']}, 'after': {'tags': ['a', 'b', 'c']}}
+
+
+def test_without_purge_tags_tags_already_there_change_nothing(ams):
+    result = run(AMSNode, ams, params(tags=['b'], purge_tags=False))
+    assert result['changed'] is False
+    assert ams.mutations() == []
+    assert run(AMSNode, ams, params(tags=[], purge_tags=False))['changed'] is False
+    assert ams.mutations() == []
+
+
+def test_without_purge_tags_check_mode_reports_the_merge_and_sends_nothing(ams):
+    result = run(AMSNode, ams, params(tags=['c'], purge_tags=False), check_mode=True)
+    assert result['changed'] is True
+    assert result['node']['tags'] == ['a', 'b', 'c']
+    assert result['diff']['after'] == {'tags': ['a', 'b', 'c']}
+    assert ams.mutations() == []
+
+
+def test_a_tag_added_concurrently_is_kept_by_reading_again_after_412(ams):
+    ams.stale_node_patches = 2
+    ams.concurrent_node_tags = ['other-1', 'other-2']
+    result = run(AMSNode, ams, params(tags=['mine'], purge_tags=False))
+    patches = [call for call in ams.calls if call[0] == 'PATCH']
+    assert [call[2]['tags'] for call in patches] == [['a', 'b', 'mine'], ['a', 'b', 'other-1', 'mine'],
+                                                     ['a', 'b', 'other-1', 'other-2', 'mine']]
+    # Every attempt is computed from a new read and carries that read's ETag.
+    assert len(set(call[3] for call in patches)) == 3
+    assert sorted(result['node']['tags']) == ['a', 'b', 'mine', 'other-1', 'other-2']
+    assert sorted(ams.nodes['lxd1']['tags']) == ['a', 'b', 'mine', 'other-1', 'other-2']
