@@ -26,7 +26,8 @@ def list_key(status_code):
 
 
 class _Running:
-    def __init__(self, apply, after, rollback, on_cancel=None):
+    def __init__(self, apply, after, rollback, on_cancel=None, resources=None):
+        self.resources = resources or {}
         self.apply = apply
         self.after = after
         self.rollback = rollback
@@ -66,7 +67,7 @@ class OperationManager:
         """Record a running operation (inside the caller's transaction) and schedule its completion."""
         rollback = [list(step) for step in rollback]
         data = self._record(description, resources, rollback, True)
-        running = _Running(apply, after, rollback)
+        running = _Running(apply, after, rollback, resources=resources)
         self._running[data["id"]] = running
         running.task = asyncio.get_event_loop().create_task(
             self._complete(data["id"], running, self.delay if delay is None else delay, fail_with))
@@ -96,6 +97,11 @@ class OperationManager:
 
     def is_running(self, op_id):
         return op_id in self._running
+
+    def change_pending(self, kind, url):
+        """True while an operation that will change the object at `url` has not applied its change yet."""
+        return any(running.apply is not None and url in running.resources.get(kind, ())
+                   for running in self._running.values())
 
     async def _complete(self, op_id, running, delay, fail_with):
         try:

@@ -100,3 +100,26 @@ def test_delete_node_with_containers_needs_force(api):
     api.ok(api.delete("/1.0/nodes/lxd-d", json={"force": True, "keep_in_cluster": False}))
     assert api.get("/1.0/nodes/lxd-d").status_code == 404
     assert api.get(container_url).status_code == 404
+
+
+
+def test_an_if_match_write_while_a_change_is_pending_is_refused(tmp_path, client_cert):
+    """A PATCH computed from a read taken before a pending change is applied would undo that change: 412."""
+    from conftest import start_simulator
+    from ams_sim_client import Api
+
+    sim = start_simulator(tmp_path / "state", client_cert, "--operation-delay", "1.0")
+    try:
+        api = Api(sim.url, sim.ca_cert, cert=client_cert[:2])
+        api.ok(api.post("/1.0/nodes", json={"name": "lxd-race", "address": "10.1.0.90", "tags": ["a"]}))
+        etag = api.get("/1.0/nodes/lxd-race").headers["ETag"]
+        first = api.patch("/1.0/nodes/lxd-race", json={"tags": ["a", "first"]}, headers={"If-Match": etag})
+        second = api.patch("/1.0/nodes/lxd-race", json={"tags": ["a", "second"]}, headers={"If-Match": etag})
+        assert first.status_code == 202 and second.status_code == 412
+        api.ok(first)
+        assert api.metadata("/1.0/nodes/lxd-race")["tags"] == ["a", "first"]
+        unconditional = api.patch("/1.0/nodes/lxd-race", json={"cpus": 4})
+        assert unconditional.status_code == 202
+        api.ok(unconditional)
+    finally:
+        sim.stop()

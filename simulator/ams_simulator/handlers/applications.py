@@ -162,7 +162,7 @@ async def patch(request):
     app = repo.get(sim.store, "application", request.match_info["id"])
     if sim.stale_etag.change_concurrently(sim.store, request, "application", app["name"]):
         app = repo.get(sim.store, "application", app["id"])
-    check_if_match(request, etag_of(app))
+    check_if_match(request, etag_of(app), sim.ops.change_pending("applications", "/1.0/applications/" + app["id"]))
     if uploads.is_upload(request):
         return await _new_version_from_package(request, sim, app)
     return await _update_fields(request, sim, app)

@@ -38,10 +38,14 @@ def etag_of(data):
     return hashlib.sha256(dumps(data).encode()).hexdigest()
 
 
-def check_if_match(request, current_etag):
+def check_if_match(request, current_etag, pending=False):
+    """412 unless If-Match names `current_etag`; also while `pending`, a change to the object not applied yet
+    (its ETag is about to change, so a write computed from it would undo that change)."""
     wanted = request.headers.get("If-Match")
     if wanted is None:
         return
+    if pending:
+        raise precondition_failed("ETag doesn't match: a change to the object is still being applied")
     candidates = [tag.strip() for tag in wanted.split(",")]
     if "*" in candidates:
         return

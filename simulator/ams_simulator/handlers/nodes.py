@@ -179,7 +179,7 @@ async def patch(request):
     updates = validate_updates(body, "node %s" % name)
     if sim.stale_etag.change_concurrently(sim.store, request, "node", name):
         current = repo.get(sim.store, "node", name)
-    check_if_match(request, etag_of(render(sim, current)))
+    check_if_match(request, etag_of(render(sim, current)), sim.ops.change_pending("nodes", "/1.0/nodes/" + name))
 
     def apply():
         node = repo.get(sim.store, "node", name)
