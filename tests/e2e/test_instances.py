@@ -111,8 +111,8 @@ def test_launch_fields_that_differ_are_named_unless_recreate(world):
     converge_twice(world, {'name': 'fields-1', 'application': APP, 'tags': ['a']})
     before = simulator_dump(simulator)
     mark = simulator.log_mark()
-    refused = ansible.run('ams_instance', dict(connection, name='fields-1', application=APP, tags=['b'],
-                                              resources={'cpus': 3}))
+    args = dict(connection, name='fields-1', application=APP, tags=['b'], resources={'cpus': 3})
+    refused = ansible.run('ams_instance', args)
     assert refused.failed, refused.result
     assert "tags: the task has ['b'], the instance has ['a']" in refused.msg, refused.msg
     assert 'resources.cpus: the task has 3' in refused.msg and 'recreate' in refused.msg, refused.msg

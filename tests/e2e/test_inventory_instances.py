@@ -45,10 +45,9 @@ def world(collections_root, ansible, tmp_path_factory):
             ids = inventory_state.build(client, str(base), containers=())
             for role, request in INSTANCES:
                 request = dict(request)
-                for key in ('app_id', 'image_id'):
+                for key, collection in (('app_id', 'applications'), ('image_id', 'images')):
                     if key in request:
-                        request[key] = client.get('/1.0/%s/%s' % ('applications' if key == 'app_id' else 'images',
-                                                                   request[key])).metadata['id']
+                        request[key] = client.get('/1.0/%s/%s' % (collection, request[key])).metadata['id']
                 operation = client.wait(client.post('/1.0/instances', body=request), 60)
                 ids[operation.resource_ids('instances')[0]] = '<instance:%s>' % role
         finally:
@@ -97,8 +96,8 @@ def test_the_same_source_on_an_older_ams_lists_containers(world, tmp_path):
     older.start()
     try:
         source = tmp_path / 'older.ams.yml'
-        source.write_text(json.dumps(dict({'plugin': 'anbox.ams.ams'}, **dict(world.connection, url=older.url,
-                                                                               ca_cert=older.ca_cert))))
+        config = dict(world.connection, plugin='anbox.ams.ams', url=older.url, ca_cert=older.ca_cert)
+        source.write_text(json.dumps(config))
         mark = older.log_mark()
         completed = world.run(str(source))
         assert completed.returncode == 0, completed.stderr

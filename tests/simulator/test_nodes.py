@@ -102,7 +102,6 @@ def test_delete_node_with_containers_needs_force(api):
     assert api.get(container_url).status_code == 404
 
 
-
 def test_an_if_match_write_while_a_change_is_pending_is_refused(tmp_path, client_cert):
     """A PATCH computed from a read taken before a pending change is applied would undo that change: 412."""
     from conftest import start_simulator
