@@ -90,18 +90,21 @@ def main():
         os.makedirs(os.path.join(collections, 'ansible_collections', 'anbox'))
         os.symlink(ROOT, os.path.join(collections, 'ansible_collections', 'anbox', 'ams'))
         cert, key, _fingerprint = make_client_cert(os.path.join(work, 'client'))
-        simulator = SimulatorProcess(os.path.join(work, 'state'), python=sys.executable, extra_args=[
-            '--trust-cert', cert, '--populate-nodes', '8', '--populate-containers', '1',
-            '--container-boot-delay', str(args.boot_delay)])
-        simulator.start()
-        try:
-            values = {'url': simulator.url, 'cert': cert, 'key': key, 'ca': simulator.ca_cert, 'image': IMAGE,
-                      'count': args.count, 'collections': collections}
-            instance_tasks = ''.join(INSTANCE_TASK % dict(values, index=index) for index in range(args.count))
-            named, named_requests = run_play(work, 'instances', instance_tasks, values, simulator)
-            counted, counted_requests = run_play(work, 'containers', CONTAINER_TASK % values, values, simulator)
-        finally:
-            simulator.stop()
+        values = {'cert': cert, 'key': key, 'image': IMAGE, 'count': args.count, 'collections': collections}
+        instance_tasks = ''.join(INSTANCE_TASK % dict(values, index=index) for index in range(args.count))
+        results = []
+        # Each from zero, on a simulator of its own: named instances are containers of the image too.
+        for name, tasks in (('instances', instance_tasks), ('containers', CONTAINER_TASK % values)):
+            simulator = SimulatorProcess(os.path.join(work, 'state-' + name), python=sys.executable, extra_args=[
+                '--trust-cert', cert, '--populate-nodes', '8', '--populate-containers', '1',
+                '--container-boot-delay', str(args.boot_delay)])
+            simulator.start()
+            try:
+                values.update(url=simulator.url, ca=simulator.ca_cert)
+                results.append(run_play(work, name, tasks, values, simulator))
+            finally:
+                simulator.stop()
+        (named, named_requests), (counted, counted_requests) = results
         print('%d named instances, one ams_instance task each: %.2f s, %d requests (%.1f ms and %.1f requests '
               'per instance)' % (args.count, named, len(named_requests), 1000.0 * named / args.count,
                                  float(len(named_requests)) / args.count))
