@@ -70,6 +70,16 @@ def code_of(container):
 # -- launching ---------------------------------------------------------------------------
 
 CONFIG_KEYS = ('platform', 'boot_package', 'boot_activity', 'metrics_server', 'disable_watchdog')
+
+# The launch options' argument specs, shared by ams_container and ams_instance.
+SERVICE_SPEC = dict(
+    name=dict(type='str'),
+    port=dict(type='int', required=True),
+    port_end=dict(type='int'),
+    protocols=dict(type='list', elements='str', default=['tcp']),
+    expose=dict(type='bool', default=False),
+)
+CONFIG_SPEC = dict((key, dict(type='bool' if key == 'disable_watchdog' else 'str')) for key in CONFIG_KEYS)
 SERVICE_KEYS = ('name', 'port', 'port_end', 'protocols', 'expose')
 PROTOCOLS = ('tcp', 'udp')
 

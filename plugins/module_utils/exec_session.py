@@ -389,7 +389,10 @@ def _stream(streams, stdin, stdout, stderr, deadline, chunk_size, describe):
     for pump in [feeder] + readers:
         pump.start()
     try:
-        while any(reader.is_alive() for reader in readers):
+        while True:
+            alive = [reader for reader in readers if reader.is_alive()]
+            if not alive:
+                break
             if isinstance(feeder.error, SourceError):
                 raise feeder.error
             wait = JOIN_SLICE
@@ -399,7 +402,7 @@ def _stream(streams, stdin, stdout, stderr, deadline, chunk_size, describe):
                     raise ExecTimeout('%s did not finish within %s seconds (wait_timeout), so it was killed'
                                       % (describe, deadline.seconds))
                 wait = min(wait, remaining)
-            next(reader for reader in readers if reader.is_alive()).join(wait)
+            alive[0].join(wait)
         for reader in readers:
             if reader.error is not None:
                 raise _stream_error(reader, describe)

@@ -28,11 +28,13 @@ from ansible_collections.anbox.ams.plugins.module_utils.connection import (
 )
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSAmbiguousError,
+    AMSConfigurationError,
     AMSConflict,
     AMSError,
+    AMSNotFound,
     AMSPreconditionFailed,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.objects import list_objects
+from ansible_collections.anbox.ams.plugins.module_utils.objects import list_objects, object_path
 
 try:
     import yaml  # noqa: F401, pylint: disable=unused-import
@@ -214,9 +216,26 @@ class AMSInfoModule(AMSModule):
         """The module's own filters; True keeps the object."""
         return True
 
+    def check_log_names(self):
+        """Refuse ``logs`` entries that are not file names, before anything is sent."""
+        for name in self.module.params.get('logs') or []:
+            if not name or '/' in name or name in ('.', '..'):
+                raise AMSConfigurationError('logs: %r is not a log file name (such as android.log)' % name)
+
     def enrich(self, objects):
-        """Add data that is not in the listing (log files); returns the objects to return."""
+        """Add data that is not in the listing: the stored log files named in ``logs``, one request each."""
+        names = self.module.params.get('logs')
+        if not names:
+            return objects
+        for item in objects:
+            item['logs'] = dict((name, self._log(item.get('id'), name)) for name in names)
         return objects
+
+    def _log(self, object_id, name):
+        try:
+            return self.client.get_text(object_path(self.collection, object_id, 'logs', name))
+        except AMSNotFound:
+            return None
 
 
 def run_module(module_class):

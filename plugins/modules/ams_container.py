@@ -270,23 +270,6 @@ from ansible_collections.anbox.ams.plugins.module_utils.objects import (
     require_by_name_or_id,
 )
 
-SERVICE_SPEC = dict(
-    name=dict(type='str'),
-    port=dict(type='int', required=True),
-    port_end=dict(type='int'),
-    protocols=dict(type='list', elements='str', default=['tcp']),
-    expose=dict(type='bool', default=False),
-)
-
-CONFIG_SPEC = dict(
-    platform=dict(type='str'),
-    boot_package=dict(type='str'),
-    boot_activity=dict(type='str'),
-    metrics_server=dict(type='str'),
-    disable_watchdog=dict(type='bool'),
-)
-
-
 class AMSContainer(AMSModule):
 
     @classmethod
@@ -303,12 +286,12 @@ class AMSContainer(AMSModule):
                 count=dict(type='int'),
                 node=dict(type='str'),
                 user_data=dict(type='str'),
-                services=dict(type='list', elements='dict', options=SERVICE_SPEC),
+                services=dict(type='list', elements='dict', options=containers.SERVICE_SPEC),
                 disk_size=dict(type='raw'),
                 cpu=dict(type='int'),
                 memory=dict(type='raw'),
                 gpu_slots=dict(type='int'),
-                config=dict(type='dict', options=CONFIG_SPEC),
+                config=dict(type='dict', options=containers.CONFIG_SPEC),
             ), wait=True),
             mutually_exclusive=[('application', 'image', 'id'), ('id', 'count'), ('id', 'node')],
             required_by={'application_version': 'application', 'image_version': 'image', 'instance_type': 'image'},

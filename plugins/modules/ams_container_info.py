@@ -92,9 +92,9 @@ containers:
 '''
 
 from ansible_collections.anbox.ams.plugins.module_utils import containers
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSNotFound
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSInfoModule, run_module
-from ansible_collections.anbox.ams.plugins.module_utils.objects import find_by_name_or_id, list_objects, object_path
+from ansible_collections.anbox.ams.plugins.module_utils.objects import find_by_name_or_id, list_objects
 
 
 class AMSContainerInfo(AMSInfoModule):
@@ -114,9 +114,7 @@ class AMSContainerInfo(AMSInfoModule):
             self.status_codes = set(containers.to_code(value) for value in params['status'] or [])
         except containers.StatusError as exc:
             raise AMSConfigurationError(str(exc))
-        for name in params['logs'] or []:
-            if not name or '/' in name or name in ('.', '..'):
-                raise AMSConfigurationError('logs: %r is not a log file name (such as android.log)' % name)
+        self.check_log_names()
         if params['logs']:
             self.client.require_extension('container_logs', 'reading the log files of containers')
         self.app_id = None
@@ -134,20 +132,6 @@ class AMSContainerInfo(AMSInfoModule):
         if self.status_codes and containers.code_of(item) not in self.status_codes:
             return False
         return True
-
-    def enrich(self, objects):
-        names = self.module.params['logs']
-        if not names:
-            return objects
-        for container in objects:
-            container['logs'] = dict((name, self._log(container.get('id'), name)) for name in names)
-        return objects
-
-    def _log(self, container_id, name):
-        try:
-            return self.client.get_text(object_path('containers', container_id, 'logs', name))
-        except AMSNotFound:
-            return None
 
 
 def main():

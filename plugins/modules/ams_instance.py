@@ -256,14 +256,6 @@ from ansible_collections.anbox.ams.plugins.module_utils.module_base import (
     run_module,
 )
 
-SERVICE_SPEC = dict(
-    name=dict(type='str'),
-    port=dict(type='int', required=True),
-    port_end=dict(type='int'),
-    protocols=dict(type='list', elements='str', default=['tcp']),
-    expose=dict(type='bool', default=False),
-)
-
 RESOURCE_SPEC = dict(
     cpus=dict(type='int'),
     memory=dict(type='raw'),
@@ -274,11 +266,7 @@ RESOURCE_SPEC = dict(
 )
 
 CONFIG_SPEC = dict(
-    platform=dict(type='str'),
-    boot_package=dict(type='str'),
-    boot_activity=dict(type='str'),
-    metrics_server=dict(type='str'),
-    disable_watchdog=dict(type='bool'),
+    containers.CONFIG_SPEC,
     devmode=dict(type='bool'),
     enable_streaming=dict(type='bool'),
     features=dict(type='str'),
@@ -311,7 +299,7 @@ class AMSInstance(AMSModule):
                 addons=dict(type='list', elements='str'),
                 node=dict(type='str'),
                 user_data=dict(type='str'),
-                services=dict(type='list', elements='dict', options=SERVICE_SPEC),
+                services=dict(type='list', elements='dict', options=containers.SERVICE_SPEC),
                 resources=dict(type='dict', options=RESOURCE_SPEC),
                 config=dict(type='dict', options=CONFIG_SPEC),
                 delete_protected=dict(type='bool'),

@@ -96,8 +96,8 @@ instances:
       tags: [canary]
 '''
 
-from ansible_collections.anbox.ams.plugins.module_utils import containers, instances
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSNotFound
+from ansible_collections.anbox.ams.plugins.module_utils import containers
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSInfoModule, run_module
 
 
@@ -123,9 +123,7 @@ class AMSInstanceInfo(AMSInfoModule):
             self.status_codes = set(containers.to_code(value) for value in params['status'] or [])
         except containers.StatusError as exc:
             raise AMSConfigurationError(str(exc).replace('container status', 'instance status'))
-        for name in params['logs'] or []:
-            if not name or '/' in name or name in ('.', '..'):
-                raise AMSConfigurationError('logs: %r is not a log file name (such as android.log)' % name)
+        self.check_log_names()
         self.client.require_extension('instance_support', 'instances')
 
     def keep(self, item):
@@ -142,20 +140,6 @@ class AMSInstanceInfo(AMSInfoModule):
         if self.status_codes and containers.code_of(item) not in self.status_codes:
             return False
         return True
-
-    def enrich(self, objects):
-        names = self.module.params['logs']
-        if not names:
-            return objects
-        for instance in objects:
-            instance['logs'] = dict((name, self._log(instance.get('id'), name)) for name in names)
-        return objects
-
-    def _log(self, instance_id, name):
-        try:
-            return self.client.get_text(instances.instance_path(instance_id, 'logs', name))
-        except AMSNotFound:
-            return None
 
 
 def main():

@@ -165,7 +165,8 @@ def test_failed_launch_operations_fail_the_task_naming_each_container_and_its_er
     with pytest.raises(AMSError) as caught:
         run(AMSContainer, ams, params(application='game', count=3))
     message = caught.value.message
-    assert message.startswith('launching containers of application game: 2 launch(es) failed: ')
+    # AMS failed the launch operations; the containers, left in error, name the reason.
+    assert message.startswith('2 of 2 launched container(s) failed: ')
     assert 'c0001: container failed to start: no space left on device' in message
     assert 'c0002: container failed to start: no space left on device' in message
     # Both launches were sent once and waited for together; a failed launch is reported, not retried.
@@ -180,7 +181,7 @@ def test_one_failed_launch_among_good_ones_is_reported_alone(ams):
     assert len(good['launched']) == 2
     with pytest.raises(AMSError) as caught:
         run(AMSContainer, ams, params(application='other', count=1))
-    assert caught.value.message == 'launching containers of application other: 1 launch(es) failed: c0003: boot timed out'
+    assert caught.value.message == '1 of 1 launched container(s) failed: c0003: boot timed out'
 
 
 def test_remove_by_id_and_again_is_unchanged(ams):
