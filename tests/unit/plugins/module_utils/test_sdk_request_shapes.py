@@ -51,6 +51,13 @@ def test_nodes_post():
     assert body == expected
 
 
+def test_nodes_post_with_a_join_token():
+    # NodesPost: trust_token (LXD 5.21 and later), network_acl_name.
+    desired = {'address': '10.0.0.1', 'trust_token': 'tok', 'network_acl_name': 'ams0'}
+    assert nodes.creation_body('lxd1', desired) == {'name': 'lxd1', 'address': '10.0.0.1', 'trust_token': 'tok',
+                                                    'network_acl_name': 'ams0'}
+
+
 def test_node_patch_and_its_spelling_before_ams_1_20():
     # NodePatch: unschedulable, and the deprecated unscheduable an AMS before 1.20 reads instead.
     assert nodes.patch_body({'unschedulable': False}, {'unschedulable': True, 'cpus': 8}) == {'unschedulable': True, 'cpus': 8}
