@@ -10,7 +10,7 @@ compared exactly, and each test names the Go SDK type (package api of canonical/
 it follows.
 """
 
-from ansible_collections.anbox.ams.plugins.module_utils import applications, config_values, containers, instances, nodes
+from ansible_collections.anbox.ams.plugins.module_utils import applications, config_values, containers, instances, nodes, packages
 from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
 from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
 from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient, FakeModule
@@ -91,6 +91,16 @@ def test_images_post_and_image_patch_headers():
     image = _module(AMSImage, {'name': 'android', 'default': None, 'wait_timeout': 60})
     assert image.create_request() == {'name': 'android', 'default': False}
     assert image.update_request({'default': True}) == {'default': None, 'force_sync': False}
+
+
+def test_images_post_json_bodies_to_import_and_to_publish_an_instance():
+    # ImagesPost as ImportImage sends it (name, default; no source), and as PublishInstance sends it
+    # (source: ImagesPostSource type "instance", instance id, force omitted when false).
+    assert packages.import_request('jammy:android13:amd64', None) == {'name': 'jammy:android13:amd64', 'default': False}
+    assert packages.publish_request('g', True, 'i1', False) == {'name': 'g', 'default': True,
+                                                                'source': {'type': 'instance', 'instance': 'i1'}}
+    assert packages.publish_request('g', False, 'i1', True)['source'] == {'type': 'instance', 'instance': 'i1',
+                                                                          'force': True}
 
 
 def test_addons_post_and_addon_patch_headers():
