@@ -9,6 +9,7 @@ from .errors import ApiError, DomainError, NotFound, OperationFailed
 from .publishing import apply_auto_publish, prune_versions
 
 CREATED, RUNNING, ERROR = 1, 4, -1
+NODE_INITIALIZING, NODE_ONLINE = 2, 4
 _LOG_NAMES = ("android.log", "console.log", "container.log", "system.log")
 
 
@@ -103,9 +104,15 @@ def finish_bootstrap(sim, app_id, number, error=None):
 
 
 def resume_pending(sim):
-    """After a restart: bootstraps that were in progress start again.  (A launch interrupted by a restart
-    was rolled back with its operation, so no container is left half-started.)"""
+    """After a restart: bootstraps that were in progress start again, and nodes still initializing come
+    online.  (A launch interrupted by a restart was rolled back with its operation, so no container is left
+    half-started.)"""
     count = 0
+    with sim.store.transaction():
+        for node in repo.all_of(sim.store, "node"):
+            if node["status_code"] == NODE_INITIALIZING:
+                repo.save(sim.store, "node", object_meta.set_status(node, object_meta.NODE, NODE_ONLINE))
+                count += 1
     for app in repo.all_of(sim.store, "application"):
         for version in app["versions"]:
             if version["status_code"] == 1:
