@@ -1,6 +1,6 @@
 """/1.0/images: Android images and their versions."""
 
-from .. import envelopes, object_meta, repo, uploads
+from .. import config_keys, envelopes, image_server, object_meta, repo, uploads
 from ..object_meta import unix_now
 from ..errors import OperationFailed, bad_request, conflict, not_found
 from . import packages
@@ -8,10 +8,14 @@ from .common import FORCE, Field, check_if_match, decode, etag_of, field, read_b
 
 _KINDS = ("tar.gz", "tar.bz2", "tar.xz")
 _ARCHITECTURES = ("x86_64", "amd64", "aarch64", "arm64")
-# api.ImagesPost of the AMS SDK, the X-AMS-Request of an image upload. path, type and source are for imports
-# from an image server, which the simulator does not have.
+# api.ImagesPost of the AMS SDK, the X-AMS-Request of an image upload. path, type and source are for the
+# JSON body of an import or a publication, not for an upload.
 CREATE_REQUEST = {"name": Field(str), "default": Field(bool), "path": Field(str, unmodelled=True),
                   "type": Field(str, unmodelled=True), "source": Field(dict, pointer=True, unmodelled=True)}
+# api.ImagesPost as a JSON body (ImportImage, PublishInstance), with its api.ImagesPostSource.
+SOURCE = {"type": Field(str), "instance": Field(str), "force": Field(bool)}
+JSON_CREATE = {"name": Field(str), "default": Field(bool), "path": Field(str, unmodelled=True),
+               "type": Field(str, unmodelled=True), "source": Field(dict, pointer=True, fields=SOURCE)}
 # api.ImagePatch of the AMS SDK: the X-AMS-Request of a re-upload and the body of a JSON PATCH.
 PATCH = {"default": Field(bool, pointer=True), "force_sync": Field(bool, unmodelled=True)}
 _HEADER = "X-AMS-Request"
@@ -70,6 +74,8 @@ async def _receive(request, sim):
 
 
 async def create(request):
+    if not uploads.is_upload(request):
+        return await create_from_json(request)
     sim = sim_of(request)
     meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
     name = packages.check_name(field(meta, "name", str, required=True, what=_HEADER), "image")
@@ -95,6 +101,56 @@ async def create(request):
     return envelopes.async_operation(op)
 
 
+async def create_from_json(request):
+    """An image that is not uploaded: imported from the image server, or published from an instance."""
+    sim = sim_of(request)
+    body = await read_body(request, JSON_CREATE, "image")
+    kind = (body.get("source") or {}).get("type") or "import"
+    if kind == "import":
+        return _import(sim, body)
+    if kind == "upload":
+        raise bad_request("image: source type 'upload' sends the image tarball as the request body "
+                          "(Content-Type: application/octet-stream), not JSON")
+    raise bad_request("image: unknown source type %r (one of upload, import, instance)" % kind)
+
+
+def _import(sim, body):
+    """Import an image by name from the image server: the operation fails when the server has no such image."""
+    name = field(body, "name", str, required=True, what="image")
+    if repo.find(sim.store, "image", name) is not None:
+        raise conflict("image %s already exists" % name)
+    make_default = body.get("default", False)
+    entry = image_server.lookup(name)
+    server = repo.config_value(sim.store, "images.url", config_keys.default("images.url"))
+    image_id = object_meta.new_id()
+    fail = None
+    if entry is None:
+        fail = ("failed to import image %s: the image server %s has no image named %s (it has %s)"
+                % (name, server, name, ", ".join(image_server.names())))
+    elif sim.failures.matches("image", name):
+        fail = "failed to import image %s: download from %s failed (simulated failure)" % (name, server)
+
+    def apply():
+        if repo.find(sim.store, "image", name) is not None:
+            raise OperationFailed("image %s already exists" % name)
+        architecture, remote_id, size, fingerprint = entry
+        version = {"version": 0, "fingerprint": fingerprint, "size": size, "created_at": unix_now(),
+                   "remote_id": remote_id}
+        object_meta.set_status(version, object_meta.IMAGE, 3)
+        # Images of the image server are AMS's to update (it syncs them), not the user's.
+        data = {"id": image_id, "name": name, "versions": [version], "used_by": None, "immutable": True,
+                "default": make_default, "architecture": architecture}
+        object_meta.set_status(data, object_meta.IMAGE, 3)
+        repo.insert(sim.store, "image", data)
+        repo.add_version(sim.store, "image", image_id, 0, fingerprint,
+                         {"architecture": architecture, "source": server + name})
+        if make_default:
+            _make_default(sim.store, image_id)
+
+    op = sim.ops.create("Importing image", {"images": ["/1.0/images/" + image_id]}, apply=apply, fail_with=fail)
+    return envelopes.async_operation(op)
+
+
 async def get(request):
     sim = sim_of(request)
     data = render(sim.store, repo.get(sim.store, "image", request.match_info["id"]))
@@ -107,6 +163,9 @@ async def patch(request):
     image_id, name = current["id"], current["name"]
     check_if_match(request, etag_of(render(sim.store, current)))
     if uploads.is_upload(request):
+        if current.get("immutable"):
+            raise bad_request("image %s is immutable: it comes from the image server, and AMS updates it from "
+                              "there" % name)
         meta = decode(request, uploads.ams_request_header(request), PATCH, _HEADER, prefix=_HEADER + ".")
         # default: true makes this image the default; false or null leaves the default as it is.
         make_default = meta.get("default", False)
