@@ -74,7 +74,7 @@ async def _receive(request, sim):
 
 
 async def create(request):
-    if not uploads.is_upload(request):
+    if uploads.is_json_request(request):
         return await create_from_json(request)
     sim = sim_of(request)
     meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
