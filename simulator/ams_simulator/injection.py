@@ -11,7 +11,7 @@ import random
 
 from . import repo
 
-FAIL_KINDS = ("application", "container", "node", "image", "addon")
+FAIL_KINDS = ("application", "container", "instance", "node", "image", "addon")
 STALE_ETAG_KINDS = ("application", "node")
 CONCURRENT_TAG = "concurrent-change"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

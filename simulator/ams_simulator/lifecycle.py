@@ -1,57 +1,15 @@
-"""State transitions that happen after an operation: container boot, application bootstrap.
+"""State transitions that happen after an operation: application bootstrap (container boot and the other
+instance transitions are in instance_lifecycle).
 
 Each transition runs in one transaction; on restart `resume_pending` re-arms the ones still pending.
 """
 
 from . import container_factory, object_meta, repo, scheduler
-from .object_meta import rfc3339_now
-from .errors import ApiError, DomainError, NotFound, OperationFailed
+from .errors import ApiError, DomainError, NotFound
 from .publishing import apply_auto_publish, prune_versions
 
-CREATED, RUNNING, ERROR = 1, 4, -1
+RUNNING, ERROR = 4, -1
 NODE_INITIALIZING, NODE_ONLINE = 2, 4
-_LOG_NAMES = ("android.log", "console.log", "container.log", "system.log")
-
-
-def _failure_logs(container, reason):
-    stamp = rfc3339_now()
-    return {
-        "android.log": "--------- beginning of main\n%s E AndroidRuntime: FATAL EXCEPTION: main\n"
-                       "%s E AndroidRuntime: %s\n" % (stamp, stamp, reason),
-        "console.log": "%s Anbox container %s console\n%s boot aborted\n" % (stamp, container["name"], stamp),
-        "container.log": "%s lxc %s: start failed: %s\n" % (stamp, container["name"], reason),
-        "system.log": "%s anbox-init: bootstrap of %s failed: %s\n" % (stamp, container["name"], reason),
-    }
-
-
-def boot(sim, container_id):
-    """The end of the launch operation (runs inside its transaction): the container is running, or it failed
-    to start; then it stays in error with its log files and the operation fails with the reason."""
-    container = repo.find(sim.store, "container", container_id)
-    if container is None or container["status_code"] != CREATED:
-        return
-    image_name = ""
-    if container["image_id"]:
-        image = repo.find(sim.store, "image", container["image_id"])
-        image_name = image["name"] if image else ""
-    if sim.failures.matches("container", container["app_name"], container["app_id"], image_name,
-                            container["image_id"]):
-        reason = "container %s failed to start (simulated failure)" % container["name"]
-        logs = _failure_logs(container, reason)
-        container["error_message"] = reason
-        container["stored_logs"] = sorted(logs)
-        object_meta.set_status(container, object_meta.CONTAINER, ERROR)
-        repo.set_container_logs(sim.store, container_id, logs)
-        repo.save(sim.store, "container", container)
-        raise OperationFailed(reason, keep_changes=True)
-    object_meta.set_status(container, object_meta.CONTAINER, RUNNING)
-    repo.save(sim.store, "container", container)
-
-
-def announce(sim, container_id):
-    container = repo.find(sim.store, "container", container_id)
-    if container is not None:
-        sim.events.lifecycle("container-" + container["status"], "/1.0/containers/" + container_id)
 
 
 def start_bootstrap(sim, app_id, number):
@@ -104,9 +62,9 @@ def finish_bootstrap(sim, app_id, number, error=None):
 
 
 def resume_pending(sim):
-    """After a restart: bootstraps that were in progress start again, and nodes still initializing come
-    online.  (A launch interrupted by a restart was rolled back with its operation, so no container is left
-    half-started.)"""
+    """After a restart: bootstraps that were in progress start again, and so do the instances on their way to
+    their desired status; nodes still initializing come online.  (A launch interrupted by a restart was rolled
+    back with its operation, so no container is left half-started.)"""
     count = 0
     with sim.store.transaction():
         for node in repo.all_of(sim.store, "node"):
@@ -118,4 +76,4 @@ def resume_pending(sim):
             if version["status_code"] == 1:
                 start_bootstrap(sim, app["id"], version["number"])
                 count += 1
-    return count
+    return count + sim.instance_lifecycle.resume()

@@ -6,6 +6,7 @@ import os
 import struct
 import time
 
+
 # -- timestamps ------------------------------------------------------------------------------
 def unix_now():
     return int(time.time())

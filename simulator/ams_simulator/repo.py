@@ -31,6 +31,9 @@ KINDS = {kind.name: kind for kind in (
     Kind("addon", "addons", ("name",), "name", ("name",)),
     Kind("application", "applications", ("id", "name"), "name", ("id", "name")),
     Kind("container", "containers", ("id",), "rowid", (), ("logs",)),
+    # What only the /1.0/instances view of a container has (its name, type, delete protection, desired status,
+    # ...); a container launched through /1.0/containers has no row here.
+    Kind("instance", "instances", ("id", "name"), "rowid", ("id", "name")),
 )}
 
 # Version tables: kind -> (table, owner column).  The stored document is the manifest or metadata.yaml.
@@ -99,8 +102,8 @@ def insert(store, kind, data, **extra):
         raise TypeError("containers are inserted with insert_containers")
     columns = list(spec.columns) + ["data"] + list(spec.json_columns)
     values = [data[column] for column in spec.columns] + [dumps(data)] + [dumps(extra[c]) for c in spec.json_columns]
-    store.execute("INSERT OR REPLACE INTO %s (%s) VALUES (%s)" % (spec.table, ", ".join(columns),
-                                                                ", ".join("?" * len(columns))), values)
+    sql = "INSERT OR REPLACE INTO %s (%s) VALUES (%s)" % (spec.table, ", ".join(columns), ", ".join("?" * len(columns)))
+    store.execute(sql, values)
 
 
 def save(store, kind, data):
@@ -220,9 +223,11 @@ def insert_containers(store, rows):
 
 
 def delete_containers(store, **filters):
-    """Delete the containers matching every filter (column = value) together with their node ports."""
+    """Delete the containers matching every filter (column = value) together with their node ports and
+    instance rows."""
     where, params = _where(filters)
     store.execute("DELETE FROM node_ports WHERE container_id IN (SELECT id FROM containers WHERE %s)" % where, params)
+    store.execute("DELETE FROM instances WHERE id IN (SELECT id FROM containers WHERE %s)" % where, params)
     store.execute("DELETE FROM containers WHERE %s" % where, params)
 
 
@@ -310,10 +315,10 @@ def delete_certificate(store, fingerprint):
 # An operation persists what undoes it (when it fails, is cancelled or a restart interrupts it) as a list of
 # [step, arguments] pairs; these are the steps.
 _UNDO = {
-    "delete": lambda store, kind, key: delete(store, kind, key),
-    "delete_containers": lambda store, **filters: delete_containers(store, **filters),
-    "delete_versions": lambda store, kind, owner, number=None: delete_versions(store, kind, owner, number),
-    "restore": lambda store, kind, data: save(store, kind, data),
+    "delete": delete,
+    "delete_containers": delete_containers,
+    "delete_versions": delete_versions,
+    "restore": save,
 }
 
 

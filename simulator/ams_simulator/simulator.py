@@ -8,7 +8,9 @@ from . import repo
 from .blobs import BlobStore
 from .db import open_store
 from .events import EventHub
+from .exec_sessions import ExecSessions
 from .injection import FailureRules, FaultInjector, StaleEtagRules, parse_methods
+from .instance_lifecycle import InstanceLifecycle
 from .operations import OperationManager
 from .request_log import RequestLog
 from .tls_bridge import ConnectionRegistry
@@ -34,6 +36,8 @@ class Simulator:
         self.request_log = RequestLog(self.request_log_path)
         self.trusted = repo.certificate_fingerprints(self.store)
         self._timers = set()
+        self.instance_lifecycle = InstanceLifecycle(self)
+        self.exec_sessions = ExecSessions(self)
 
     def later(self, delay, callback):
         """Run callback after delay seconds (follow-up state changes such as a bootstrap finishing)."""

@@ -78,7 +78,7 @@ async def create(request):
         if repo.find(sim.store, "addon", name) is not None:
             raise OperationFailed("addon %s already exists" % name)
         repo.insert(sim.store, "addon", {"name": name, "versions": [packages.version_entry(0, upload, unix_now())],
-                                    "used_by": None})
+                                         "used_by": None})
         repo.add_version(sim.store, "addon", name, 0, upload.sha256, manifest)
 
     op = sim.ops.create("Creating addon", {"addons": ["/1.0/addons/" + name]}, apply=apply,

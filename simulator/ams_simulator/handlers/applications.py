@@ -122,8 +122,9 @@ async def list_applications(request):
 async def create(request):
     sim = sim_of(request)
     if request.query.get("vm", "false").lower() not in ("false", "0", ""):
-        raise bad_request("virtual-machine applications need the vm_support API extension, which this server "
-                          "does not offer")
+        extensions.require(sim, "vm_support", "a virtual-machine application (?vm=true)")
+        raise bad_request("virtual-machine applications (?vm=true) are not simulated; launch an instance with "
+                          "type vm instead")
     blob, manifest, image = await _receive_package(request, sim)
     name = manifest["name"]
     if repo.find(sim.store, "application", name) is not None:

@@ -4,12 +4,12 @@ import json
 
 from aiohttp import web
 
-from .. import container_factory, envelopes, extensions, instance_types, lifecycle, repo, scheduler
+from .. import container_factory, envelopes, extensions, instance_types, instances, repo, scheduler
 from ..errors import bad_request, not_found
 from .common import FORCE, Field, check_if_match, etag_of, field, read_body, recursion, sim_of
 
-_SERVICE = {"name": Field(str), "port": Field(int), "port_end": Field(int), "protocols": Field(list, items=str),
-            "expose": Field(bool)}
+SERVICE = {"name": Field(str), "port": Field(int), "port_end": Field(int), "protocols": Field(list, items=str),
+           "expose": Field(bool)}
 _CONFIG = {"platform": Field(str), "boot_package": Field(str), "boot_activity": Field(str),
            "metrics_server": Field(str), "disable_watchdog": Field(bool), "features": Field(str, unmodelled=True),
            "devmode": Field(bool)}
@@ -18,7 +18,7 @@ LAUNCH = {
     "app_id": Field(str), "app_version": Field(int, pointer=True), "image_id": Field(str),
     "image_version": Field(int, pointer=True), "instance_type": Field(str), "node": Field(str),
     "user_data": Field(str, pointer=True), "addons": Field(list, items=str, unmodelled=True),
-    "services": Field(list, items=_SERVICE), "disk_size": Field(int, pointer=True), "cpus": Field(int, pointer=True),
+    "services": Field(list, items=SERVICE), "disk_size": Field(int, pointer=True), "cpus": Field(int, pointer=True),
     "memory": Field(int, pointer=True), "gpu-slots": Field(int, pointer=True), "vpu-slots": Field(int, pointer=True),
     "tags": Field(list, items=str), "config": Field(dict, fields=_CONFIG), "no_start": Field(bool, unmodelled=True),
 }
@@ -28,10 +28,11 @@ _PLATFORMS = ("null", "swrast", "webrtc")
 _WHAT = "container launch"
 
 
-def _services(body):
+def parse_services(body, what=_WHAT):
+    """The services of a decoded launch request (SERVICE items), checked."""
     result = []
     for index, service in enumerate(body.get("services", [])):
-        where = "%s: services[%d]" % (_WHAT, index)
+        where = "%s: services[%d]" % (what, index)
         port = field(service, "port", int, required=True, what=where)
         port_end = service.get("port_end")
         if not 1 <= port <= 65535 or (port_end is not None and not port <= port_end <= 65535):
@@ -130,19 +131,24 @@ async def create(request):
         raise bad_request("%s: give exactly one of app_id or image_id" % _WHAT)
     source = _from_application(sim, body) if "app_id" in body else _from_image(sim, body)
     spec = container_factory.LaunchSpec(
-        "regular", node=body.get("node"), services=_services(body), config=_config(body),
+        "regular", node=body.get("node"), services=parse_services(body), config=_config(body),
         user_data=body.get("user_data", ""), tags=body.get("tags", []), **source)
     with sim.store.transaction():
         data = container_factory.create(sim.store, spec)
-        container_id = data["id"]
-        op = sim.ops.create(
-            "Creating container", {"containers": ["/1.0/containers/" + container_id]},
-            apply=lambda: lifecycle.boot(sim, container_id),
-            rollback=[repo.undo_step("delete_containers", id=container_id)],
-            after=lambda: lifecycle.announce(sim, container_id),
-            delay=sim.options.operation_delay + sim.options.container_boot_delay)
-    sim.events.lifecycle("container-created", "/1.0/containers/" + container_id)
+        op = launch_operation(sim, data, "Creating container", {"containers": ["/1.0/containers/" + data["id"]]})
+    sim.events.lifecycle("container-created", "/1.0/containers/" + data["id"])
+    sim.instance_lifecycle.start(data["id"], "running", op_id=op["id"])
     return envelopes.async_operation(op)
+
+
+def launch_operation(sim, data, description, resources):
+    """The operation of a launch that waits for the new container to rest in its desired status: it fails with
+    the container's error_message when it fails to start (the container stays, in error); cancelling it or a
+    restart interrupting it removes the container."""
+    container_id = data["id"]
+    return sim.ops.create_external(description, resources,
+                                   rollback=[repo.undo_step("delete_containers", id=container_id)],
+                                   on_cancel=lambda: sim.instance_lifecycle.forget(container_id, data["name"]))
 
 
 async def get(request):
@@ -156,11 +162,13 @@ async def delete(request):
     container_id = data["id"]
     check_if_match(request, etag_of(data))
     await read_body(request, FORCE, "container removal", required=False)
+    instances.refuse_if_protected(sim.store, data)
 
     def apply():
         repo.delete_containers(sim.store, id=container_id)
 
     def after():
+        sim.instance_lifecycle.forget(container_id, data["name"])
         sim.events.lifecycle("container-deleted", "/1.0/containers/" + container_id)
 
     op = sim.ops.create("Deleting container", {"containers": ["/1.0/containers/" + container_id]}, apply=apply,
