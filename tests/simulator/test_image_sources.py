@@ -5,7 +5,10 @@ import json
 
 import pytest
 
+import ams_sim_packages as packages
 from ams_simulator import image_server
+from ams_sim_client import Api
+from conftest import start_simulator
 
 
 def test_import_an_image_of_the_catalogue(api):
@@ -66,3 +69,85 @@ def test_bad_json_creations_are_400(api, body, fragment):
     response = api.post("/1.0/images", data=json.dumps(body), headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert fragment in response.json()["error"]
+
+
+# -- publishing an instance (instance_publish) -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def publisher(tmp_path_factory, client_cert):
+    process = start_simulator(tmp_path_factory.mktemp("publish") / "state", client_cert,
+                              "--operation-delay", "0.02", "--container-boot-delay", "0.05",
+                              "--populate-nodes", "1", "--fail", "image:doomed-golden")
+    api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+    api.ok(api.upload("POST", "/1.0/images", packages.image(), meta={"name": "pub-base"}))
+    yield api
+    process.stop()
+
+
+def _instance(api, name, no_start):
+    api.ok(api.post("/1.0/instances", json={"name": name, "image_id": "pub-base", "no_start": no_start}))
+    wanted = "stopped" if no_start else "running"
+    return api.wait_until("/1.0/instances/" + name, lambda item: item["status"] == wanted)
+
+
+def _publish(api, name, instance, force=False, default=False):
+    source = {"type": "instance", "instance": instance}
+    if force:
+        source["force"] = True
+    return api.post("/1.0/images", json={"name": name, "default": default, "source": source})
+
+
+def test_instance_publish_is_announced(publisher):
+    assert "instance_publish" in publisher.metadata("/1.0")["api_extensions"]
+
+
+def test_publish_a_stopped_instance(publisher):
+    instance = _instance(publisher, "pub-stopped", no_start=True)
+    response = _publish(publisher, "golden-stopped", instance["id"], default=True)
+    op = publisher.ok(response)
+    assert op["resources"]["instances"] == ["/1.0/instances/" + instance["id"]]
+    image = publisher.metadata("/1.0/images/golden-stopped")
+    assert (image["default"], image["immutable"], image["architecture"]) == (True, False, "x86_64")
+    assert [version["version"] for version in image["versions"]] == [0]
+    assert publisher.metadata("/1.0/instances/pub-stopped")["status"] == "stopped"
+
+
+def test_a_running_instance_needs_force(publisher):
+    _instance(publisher, "pub-running", no_start=False)
+    refused = _publish(publisher, "golden-running", "pub-running")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == ("instance pub-running is running: stop it before publishing it, or set "
+                                       "source.force to have it stopped first")
+    assert publisher.get("/1.0/images/golden-running").status_code == 404
+    publisher.ok(_publish(publisher, "golden-running", "pub-running", force=True))
+    assert publisher.metadata("/1.0/instances/pub-running")["status"] == "stopped"
+    assert publisher.metadata("/1.0/images/golden-running")["name"] == "golden-running"
+
+
+def test_publish_refusals(publisher):
+    _instance(publisher, "pub-twice", no_start=True)
+    publisher.ok(_publish(publisher, "golden-twice", "pub-twice"))
+    assert _publish(publisher, "golden-twice", "pub-twice").status_code == 409
+    missing = _publish(publisher, "golden-missing", "no-such-instance")
+    assert missing.status_code == 404 and "instance no-such-instance not found" in missing.json()["error"]
+    unnamed = publisher.post("/1.0/images", json={"name": "golden-x", "source": {"type": "instance"}})
+    assert unnamed.status_code == 400 and "'instance' is required" in unnamed.json()["error"]
+
+
+def test_a_failed_publication_leaves_no_image(publisher):
+    _instance(publisher, "pub-doomed", no_start=True)
+    op = publisher.wait(_publish(publisher, "doomed-golden", "pub-doomed"))
+    assert op["status_code"] == 400 and "simulated failure" in op["err"]
+    assert publisher.get("/1.0/images/doomed-golden").status_code == 404
+
+
+def test_an_older_ams_has_no_instance_publish(tmp_path_factory, client_cert):
+    process = start_simulator(tmp_path_factory.mktemp("no-publish") / "state", client_cert,
+                              "--without-extension", "instance_publish")
+    try:
+        api = Api(process.url, process.ca_cert, cert=client_cert[:2])
+        assert "instance_publish" not in api.metadata("/1.0")["api_extensions"]
+        refused = api.post("/1.0/images", json={"name": "g", "source": {"type": "instance", "instance": "x"}})
+        assert refused.status_code == 400 and "instance_publish" in refused.json()["error"]
+    finally:
+        process.stop()
