@@ -309,7 +309,8 @@ class AMSImage(packages.VersionedPackageTask, AMSModule):
         try:
             self.wait_for(self.client.post('/1.0/' + self.collection, body=body))
         except AMSOperationError as exc:
-            raise AMSOperationError('%s: %s' % (what, exc.message), operation=exc.operation,
+            reason = exc.operation.err if exc.operation is not None and exc.operation.err else exc.message
+            raise AMSOperationError('%s: %s' % (what, reason), operation=exc.operation,
                                     status_code=exc.status_code, error_code=exc.error_code)
         except AMSHTTPError as exc:
             if exc.status_code == 412:

@@ -333,7 +333,8 @@ class AMSNode(AMSModule):
         try:
             self.wait_for(self.client.post('/1.0/nodes', body=nodes.creation_body(name, desired)))
         except AMSOperationError as exc:
-            raise AMSOperationError('node %s could not be added: %s' % (name, exc.message), operation=exc.operation,
+            reason = exc.operation.err if exc.operation is not None and exc.operation.err else exc.message
+            raise AMSOperationError('node %s could not be added: %s' % (name, reason), operation=exc.operation,
                                     status_code=exc.status_code, error_code=exc.error_code)
         self._wait_online()
         node = self._read()[0] or {}

@@ -43,8 +43,8 @@ def test_import_of_an_unknown_name_fails_with_ams_message(ansible, simulator):
     run = ansible.run('ams_image', dict(simulator.connection, name='jammy:android99:amd64', source='import'))
     assert run.failed
     assert run.msg.startswith('AMS could not import image jammy:android99:amd64 from its image server: '
-                              'Importing image failed: failed to import image jammy:android99:amd64: the image '
-                              'server https://images.anbox-cloud.io/stable/ has no image named jammy:android99:amd64')
+                              'failed to import image jammy:android99:amd64: the image server '
+                              'https://images.anbox-cloud.io/stable/ has no image named jammy:android99:amd64')
     info = ansible.run('ams_image_info', dict(simulator.connection, name='jammy:android99:amd64'))
     assert info.result['images'] == []
 

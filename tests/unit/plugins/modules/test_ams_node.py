@@ -156,9 +156,8 @@ def test_refused_token_fails_with_ams_reason_and_no_node(ams):
     ams.refused_tokens['expired'] = 'failed to add node: LXD refused the trust token: token has expired'
     with pytest.raises(AMSOperationError) as caught:
         run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token='expired'))
-    message = caught.value.message
-    assert message.startswith('node lxd2 could not be added: ')
-    assert 'LXD refused the trust token: token has expired' in message
+    assert caught.value.message == ('node lxd2 could not be added: failed to add node: LXD refused the trust token: '
+                                    'token has expired')
     assert 'lxd2' not in ams.nodes
 
 
