@@ -141,9 +141,9 @@ def test_a_failed_publication_leaves_no_image(publisher):
     assert publisher.get("/1.0/images/doomed-golden").status_code == 404
 
 
-def test_an_older_ams_has_no_instance_publish(tmp_path_factory, client_cert):
-    process = start_simulator(tmp_path_factory.mktemp("no-publish") / "state", client_cert,
-                              "--without-extension", "instance_publish")
+@pytest.mark.parametrize("flags", [("--without-extension", "instance_publish"), ("--without-instances",)])
+def test_an_older_ams_has_no_instance_publish(tmp_path_factory, client_cert, flags):
+    process = start_simulator(tmp_path_factory.mktemp("no-publish") / "state", client_cert, *flags)
     try:
         api = Api(process.url, process.ca_cert, cert=client_cert[:2])
         assert "instance_publish" not in api.metadata("/1.0")["api_extensions"]
