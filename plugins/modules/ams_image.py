@@ -13,7 +13,7 @@ description:
   - Uploads an image (a tarball holding C(metadata.yaml) and a root file system) to AMS, adds a new version
     when the tarball changed, makes an image the default one, removes an image or one of its versions.
   - Or, with O(source), imports an image by name from the image server AMS is configured with, or publishes
-    an instance as a new ("golden") image. Both are idempotent by name: an image that exists is left alone
+    an instance as a new ("golden") image. Both are idempotent by name; an image that exists is left alone
     (only O(default) is managed on it).
   - A new version is uploaded only when the SHA-256 of O(src) differs from the fingerprint of the latest
     version AMS holds, so running the task again with the same file changes nothing. The file is hashed and
@@ -45,7 +45,7 @@ options:
       - Where a new image comes from.
       - V(upload) uploads O(src), and a new version of it whenever the file changed.
       - V(import) imports the image O(name) from the image server AMS is configured with. AMS announces no API
-        extension for imports: an AMS that cannot import, or whose image server has no image of that name,
+        extension for imports; an AMS that cannot import, or whose image server has no image of that name,
         refuses, and the task fails with AMS's message.
       - V(instance) publishes the instance O(instance) as the image O(name). Needs the API extension
         C(instance_publish); without it the task fails before sending anything.
@@ -248,7 +248,6 @@ class AMSImage(packages.VersionedPackageTask, AMSModule):
             return
         self.wait_for(self.client.patch(self.path(), body={'default': self.module.params['default']},
                                         etag=current.etag))
-
 
     # -- source: import and source: instance --------------------------------------------------
 

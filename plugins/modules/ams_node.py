@@ -21,7 +21,7 @@ description:
     when the node is added.
   - A node joins with O(trust_token) (LXD 5.21 and later) or O(trust_password) (older LXD). With O(wait_online)
     the task returns once AMS reports the new node C(online).
-  - O(drain) takes a node out of service: it becomes unschedulable, and the task waits until no regular container
+  - O(drain) takes a node out of service. It becomes unschedulable, and the task waits until no regular container
     or instance is left on it (whoever removes them). With O(state=absent) the node is drained first, then removed.
 author:
   - anbox.ams maintainers (@anbox-ams)
@@ -58,7 +58,7 @@ options:
         added. LXD 5.21 and later take a token instead of a trust password.
       - Never shown in results, diffs or logs. AMS checks the token; when it refuses it, the task fails with AMS's
         reason and the node is not added.
-      - AMS announces no API extension for join tokens: an AMS too old to know them fails or ignores the field
+      - AMS announces no API extension for join tokens; an AMS too old to know them fails or ignores the field
         (then LXD refuses the join).
     type: str
     version_added: 0.2.0
@@ -135,7 +135,7 @@ options:
   drain:
     description:
       - Make the node unschedulable (AMS launches nothing new on it), then wait until no regular container or
-        instance is left on it, within O(wait_timeout). The task removes none of them: the sessions end, or
+        instance is left on it, within O(wait_timeout). The task removes none of them; the sessions end, or
         another process removes them. Base containers AMS uses to bootstrap applications do not count.
       - With O(state=absent), the node is drained first and removed once it is empty.
       - When O(wait_timeout) runs out first, the task fails naming the containers and instances still there (also
@@ -385,7 +385,6 @@ class AMSNode(AMSModule):
             return
         body = {'force': self.module.params['force'], 'keep_in_cluster': self.module.params['keep_in_cluster']}
         self.wait_for(self.client.delete(self.path, body=body))
-
 
     # -- waiting until a new node is online -------------------------------------------------
 

@@ -21,8 +21,8 @@ def test_import_once_then_a_rerun_sends_nothing(ansible, simulator):
     mark = simulator.log_mark()
     check = ansible.run('ams_image', args, check=True, diff=True)
     assert not check.failed and check.changed, check.output
-    assert check.result['diff'] == {'before': {}, 'after': {'name': 'jammy:android14:amd64', 'source': 'import',
-                                                             'default': True}}
+    expected = {'name': 'jammy:android14:amd64', 'source': 'import', 'default': True}
+    assert check.result['diff'] == {'before': {}, 'after': expected}
     assert _images(simulator, mark) == []
 
     imported = ansible.run('ams_image', args, diff=True)

@@ -19,8 +19,8 @@ def test_import_an_image_of_the_catalogue(api):
     image_id = response.json()["metadata"]["resources"]["images"][0].rsplit("/", 1)[-1]
     image = api.metadata("/1.0/images/" + image_id)
     architecture, remote_id, size, fingerprint = image_server.lookup(name)
-    assert (image["name"], image["architecture"], image["immutable"], image["default"]) == (name, architecture,
-                                                                                           True, False)
+    shown = (image["name"], image["architecture"], image["immutable"], image["default"])
+    assert shown == (name, architecture, True, False)
     assert [(v["version"], v["fingerprint"], v["size"], v["remote_id"], v["status"]) for v in image["versions"]] \
         == [(0, fingerprint, size, remote_id, "active")]
     # By name too, as clients address images.
