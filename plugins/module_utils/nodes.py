@@ -149,6 +149,8 @@ ONLINE = STATUS_CODES['online']
 ERROR = STATUS_CODES['error']
 POLL_SECONDS = 0.25
 MAX_POLL_SECONDS = 2.0
+# A drain lasts as long as sessions do, and each round lists every container or instance: poll more calmly.
+MAX_DRAIN_POLL_SECONDS = 5.0
 
 
 class NodeFailed(AMSError):
@@ -171,9 +173,9 @@ def status_code(node):
     return STATUS_CODES.get(str(node.get('status') or '').lower(), STATUS_CODES['unknown'])
 
 
-def _poll(client, interval, deadline):
+def _poll(client, interval, deadline, longest=MAX_POLL_SECONDS):
     client.sleep(min(interval, deadline.remaining()))
-    return min(interval * 1.5, MAX_POLL_SECONDS)
+    return min(interval * 1.5, longest)
 
 
 def wait_until_online(client, name, deadline):
@@ -240,4 +242,4 @@ def wait_until_empty(client, name, deadline):
             names = [describe_workload(item) for item in left]
             raise DrainTimeout('node %s still hosts %d container(s) or instance(s) when wait_timeout ran out '
                                '(%s seconds): %s' % (name, len(names), deadline.seconds, ', '.join(names)), names)
-        interval = _poll(client, interval, deadline)
+        interval = _poll(client, interval, deadline, MAX_DRAIN_POLL_SECONDS)
