@@ -65,6 +65,8 @@ SIGKILL = 9
 FINISH_SECONDS = 60
 # How often a wait for the streams wakes up to look at the deadline (and let Ctrl-C through).
 JOIN_SLICE = 0.5
+# How long stdin may still be sending once the output has ended.
+FEEDER_GRACE = 5.0
 
 
 class ExecTimeout(AMSOperationTimeout):
@@ -403,6 +405,8 @@ def _stream(streams, stdin, stdout, stderr, deadline, chunk_size, describe):
                                       % (describe, deadline.seconds))
                 wait = min(wait, remaining)
             alive[0].join(wait)
+        # The output ended; stdin may still be on its way out (a command that exits once it has read it all).
+        feeder.join(FEEDER_GRACE if deadline is None else max(min(FEEDER_GRACE, deadline.remaining()), 0))
         for reader in readers:
             if reader.error is not None:
                 raise _stream_error(reader, describe)

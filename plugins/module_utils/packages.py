@@ -11,7 +11,8 @@ request is sent: the archive kind judged by its first bytes (as AMS does),
 until the member turns up, a zip archive through its directory), a directory
 packed deterministically, addon hooks checked, the SHA-256 computed. Then
 VersionedPackageTask uploads by fingerprint and removes an image or addon or
-one of its versions.
+one of its versions. Images can also come from the image server AMS is
+configured with, or from an instance: those requests are JSON bodies.
 """
 
 import io
@@ -515,3 +516,33 @@ class VersionedPackageTask:
                                % (version, self.what, self.name, exc.ams_error or exc.message),
                                status_code=exc.status_code, error_code=exc.error_code)
         self.return_object(obj)
+
+
+# -- images from the image server or from an instance --------------------------------------------
+
+IMAGE_SOURCES = ('upload', 'import', 'instance')
+
+
+def import_request(name, default):
+    """The JSON body (api.ImagesPost) that imports image ``name`` from the image server AMS is configured with."""
+    return {'name': name, 'default': bool(default)}
+
+
+def publish_request(name, default, instance_id, force):
+    """The JSON body (api.ImagesPost with an ImagesPostSource) that publishes an instance as image ``name``.
+
+    ``force`` asks AMS to stop a running instance before publishing it.
+    """
+    source = {'type': 'instance', 'instance': instance_id}
+    if force:
+        source['force'] = True
+    return {'name': name, 'default': bool(default), 'source': source}
+
+
+def failed_version(obj):
+    """The error message of the latest version of an image when AMS reports it in error, else None."""
+    latest = objects.latest_version(obj) or {}
+    code = latest.get('status_code')
+    if code == -1 or (code is None and latest.get('status') == 'error'):
+        return latest.get('error_message') or 'AMS gave no error message'
+    return None

@@ -17,7 +17,12 @@ description:
     recomputes.
   - The address, storage and network of a node are fixed when it is added. A task that sets one of them to a
     value other than the one AMS reports fails, naming the fields, and changes nothing. AMS does not report
-    O(storage_device), O(network_name) and O(network_subnet) back, so those are only used when the node is added.
+    O(storage_device), O(network_name), O(network_subnet) and O(network_acl_name) back, so those are only used
+    when the node is added.
+  - A node joins with O(trust_token) (LXD 5.21 and later) or O(trust_password) (older LXD). With O(wait_online)
+    the task returns once AMS reports the new node C(online).
+  - O(drain) takes a node out of service. It becomes unschedulable, and the task waits until no regular container
+    or instance is left on it (whoever removes them). With O(state=absent) the node is drained first, then removed.
 author:
   - anbox.ams maintainers (@anbox-ams)
 extends_documentation_fragment:
@@ -45,7 +50,18 @@ options:
   trust_password:
     description:
       - Trust password of the node's LXD, used once when the node is added.
+      - LXD 5.21 and later have no trust password; use O(trust_token) with them.
     type: str
+  trust_token:
+    description:
+      - Join token of the node's LXD (C(lxc config trust add --name ams) prints one), used once when the node is
+        added. LXD 5.21 and later take a token instead of a trust password.
+      - Never shown in results, diffs or logs. AMS checks the token; when it refuses it, the task fails with AMS's
+        reason and the node is not added.
+      - AMS announces no API extension for join tokens; an AMS too old to know them fails or ignores the field
+        (then LXD refuses the join).
+    type: str
+    version_added: 0.2.0
   network_bridge_mtu:
     description: MTU of the network bridge LXD uses. Fixed once the node is added.
     type: int
@@ -61,6 +77,12 @@ options:
   network_subnet:
     description: Subnet of that network device, such as V(192.168.100.1/24). Only used when the node is added.
     type: str
+  network_acl_name:
+    description:
+      - Name of the network ACL AMS creates on the node's LXD. Only used when the node is added.
+      - AMS 1.23 and later no longer use it.
+    type: str
+    version_added: 0.2.0
   unmanaged:
     description: The node is already part of the LXD cluster and AMS should not set it up. Fixed once added.
     type: bool
@@ -113,6 +135,29 @@ options:
     description: With O(state=absent), leave the node in the LXD cluster and only remove it from AMS.
     type: bool
     default: false
+  wait_online:
+    description:
+      - After adding the node, wait until AMS reports it C(online), within O(wait_timeout); fail when it goes into
+        C(error) instead.
+      - Only when the task adds the node and O(wait=true); an existing node is not waited for.
+    type: bool
+    default: true
+    version_added: 0.2.0
+  drain:
+    description:
+      - Make the node unschedulable (AMS launches nothing new on it), then wait until no regular container or
+        instance is left on it, within O(wait_timeout). The task removes none of them; the sessions end, or
+        another process removes them. Base containers AMS uses to bootstrap applications do not count.
+      - With O(state=absent), the node is drained first and removed once it is empty.
+      - When O(wait_timeout) runs out first, the task fails naming the containers and instances still there (also
+        in RV(remaining)); the node stays unschedulable and is not removed.
+      - A node that is already unschedulable is not changed; the task still waits until it is empty.
+      - In check mode the task reports whether the node would be made unschedulable (and removed), and waits for
+        nothing.
+      - Needs O(wait=true), and conflicts with O(unschedulable=false).
+    type: bool
+    default: false
+    version_added: 0.2.0
 '''
 
 EXAMPLES = r'''
@@ -142,6 +187,20 @@ EXAMPLES = r'''
     name: lxd1
     state: absent
     force: true
+
+- name: Add a node to an LXD 5.21 cluster with a join token, and wait until it is online
+  anbox.ams.ams_node:
+    name: lxd2
+    address: 10.0.0.12
+    trust_token: "{{ vault_lxd2_join_token }}"
+    network_acl_name: ams0
+
+- name: Take lxd1 out of service, waiting up to an hour for its sessions to end, then remove it
+  anbox.ams.ams_node:
+    name: lxd1
+    state: absent
+    drain: true
+    wait_timeout: 3600
 '''
 
 RETURN = r'''
@@ -211,12 +270,25 @@ node:
       description: Whether AMS manages the node's LXD (false for an unmanaged node).
       type: bool
       sample: true
+remaining:
+  description:
+    - With O(drain), when O(wait_timeout) ran out, the containers and instances still on the node, as
+      C(name (id)).
+  returned: failure of a drain
+  type: list
+  elements: str
+  sample: [ams-cs1d2ouj1qm5bnl1afm0 (cs1d2ouj1qm5bnl1afm0)]
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anbox.ams.plugins.module_utils import nodes
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSNotFound
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSConfigurationError,
+    AMSNotFound,
+    AMSOperationError,
+    AMSOperationTimeout,
+)
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 from ansible_collections.anbox.ams.plugins.module_utils.objects import object_path
 from ansible_collections.anbox.ams.plugins.module_utils.sizes import SizeError, to_bytes
@@ -250,7 +322,13 @@ class AMSNode(AMSModule):
                 unschedulable=dict(type='bool'),
                 force=dict(type='bool', default=False),
                 keep_in_cluster=dict(type='bool', default=False),
+                # Joining newer LXD, waiting online, draining.
+                trust_token=dict(type='str', no_log=True),
+                network_acl_name=dict(type='str'),
+                wait_online=dict(type='bool', default=True),
+                drain=dict(type='bool', default=False),
             ), wait=True),
+            mutually_exclusive=[('trust_password', 'trust_token')],
             supports_check_mode=True,
         )
 
@@ -282,11 +360,19 @@ class AMSNode(AMSModule):
             raise AMSConfigurationError('name must not be empty')
         desired = self._desired()
         name = self.module.params['name']
+        drain = self.module.params['drain']
+        if drain:
+            self._check_drain_options(desired)
         # A write whose answer was lost is never resent: converge() re-reads the node and starts over.
         if self.module.params['state'] == 'absent':
+            was_unschedulable = self._drain() if drain else None
             self.converge(self._absent, 'node %s' % name)
+            if was_unschedulable is not None:
+                self.diff_before['unschedulable'] = was_unschedulable
         else:
             self.converge(lambda: self._present(desired), 'node %s' % name)
+            if drain:
+                self._drain_present()
 
     def _shown_fields(self, desired):
         return [field for field in desired if field not in nodes.CREATE_ONLY_INPUT]
@@ -308,7 +394,13 @@ class AMSNode(AMSModule):
         if self.check_mode:
             self.result['node'] = dict([('name', name)] + [(field, desired[field]) for field in shown])
             return
-        self.wait_for(self.client.post('/1.0/nodes', body=nodes.creation_body(name, desired)))
+        try:
+            self.wait_for(self.client.post('/1.0/nodes', body=nodes.creation_body(name, desired)))
+        except AMSOperationError as exc:
+            reason = exc.operation.err if exc.operation is not None and exc.operation.err else exc.message
+            raise AMSOperationError('node %s could not be added: %s' % (name, reason), operation=exc.operation,
+                                    status_code=exc.status_code, error_code=exc.error_code)
+        self._wait_online()
         node = self._read()[0] or {}
         if self.module.params['wait'] and node and nodes.updates(node, desired, self.module.params['purge_tags']):
             # Settings the POST does not take (unschedulable) follow once the node is there.
@@ -357,6 +449,74 @@ class AMSNode(AMSModule):
             return
         body = {'force': self.module.params['force'], 'keep_in_cluster': self.module.params['keep_in_cluster']}
         self.wait_for(self.client.delete(self.path, body=body))
+
+    # -- waiting until a new node is online -------------------------------------------------
+
+    def _wait_online(self):
+        if self.waits and self.module.params['wait_online']:
+            nodes.wait_until_online(self.client, self.module.params['name'], self.deadline)
+
+    # -- draining ---------------------------------------------------------------------------
+
+    def _check_drain_options(self, desired):
+        """Refuse, before anything is sent, drain options that cannot work together."""
+        name = self.module.params['name']
+        if desired.get('unschedulable') is False:
+            raise AMSConfigurationError('node %s: drain makes the node unschedulable, so it cannot be combined with '
+                                        'unschedulable: false' % name)
+        if not self.waits:
+            raise AMSConfigurationError('node %s: drain waits until the node is empty, so it needs wait: true' % name)
+        if self.module.params['state'] == 'present' and self._read()[0] is None:
+            raise AMSConfigurationError('node %s does not exist, so there is nothing to drain' % name)
+
+    def _drain_present(self):
+        """drain with state: present; the node stays, unschedulable and empty."""
+        was_unschedulable = self._drain()
+        if was_unschedulable is None:
+            raise AMSNotFound('node %s disappeared while the task was draining it' % self.module.params['name'],
+                              status_code=404)
+        self.diff_before.setdefault('unschedulable', was_unschedulable)
+        self.diff_after['unschedulable'] = True
+        if self.check_mode:
+            self.result['node'] = dict(self.result.get('node') or {}, unschedulable=True)
+        elif not was_unschedulable:
+            self.result['node'] = self._read()[0] or {}
+
+    def _drain(self):
+        """Make the node unschedulable, then wait until no regular container or instance is left on it.
+
+        Returns whether the node was unschedulable before, or None when AMS has
+        no such node. Check mode changes nothing and waits for nothing.
+        """
+        name = self.module.params['name']
+        node = self._read()[0]
+        if node is None:
+            return None
+        was_unschedulable = bool(nodes.reported(node, 'unschedulable')[1])
+        if not was_unschedulable:
+            self._mark_as_changed()
+            if not self.check_mode:
+                self.converge(self._cordon, 'node %s' % name)
+        if self.check_mode:
+            return was_unschedulable
+        try:
+            nodes.wait_until_empty(self.client, name, self.deadline)
+        except nodes.DrainTimeout as exc:
+            self.result['remaining'] = exc.left
+            self.result['node'] = self._read()[0] or {}
+            removal = ' and was not removed' if self.module.params['state'] == 'absent' else ''
+            raise AMSOperationTimeout('%s; the node stays unschedulable%s' % (exc.message, removal))
+        return was_unschedulable
+
+    def _cordon(self):
+        """One read → PATCH unschedulable round, with the ETag of the read."""
+        name = self.module.params['name']
+        node, etag = self._read()
+        if node is None:
+            raise AMSNotFound('node %s disappeared while the task was draining it' % name, status_code=404)
+        if nodes.reported(node, 'unschedulable')[1]:
+            return
+        self.wait_for(self.client.patch(self.path, body=nodes.patch_body(node, {'unschedulable': True}), etag=etag))
 
 
 def main():

@@ -38,6 +38,8 @@ def build_parser():
     parser.add_argument("--operation-delay", type=_non_negative, default=0.05, metavar="SECONDS")
     parser.add_argument("--bootstrap-delay", type=_non_negative, default=0.2, metavar="SECONDS")
     parser.add_argument("--container-boot-delay", type=_non_negative, default=0.05, metavar="SECONDS")
+    parser.add_argument("--node-online-delay", type=_non_negative, default=0.0, metavar="SECONDS",
+                        help="a new node stays initializing this long after the operation adding it ended")
     parser.add_argument("--fault-503-rate", type=float, default=0.0, metavar="F")
     parser.add_argument("--fault-reset-rate", type=float, default=0.0, metavar="F")
     parser.add_argument("--fault-drop-answer-rate", type=float, default=0.0, metavar="F",

@@ -17,9 +17,10 @@ API_EXTENSIONS = (
     "vm_support",
     "instance_exec",
     "container_exec",
+    "instance_publish",
 )
 # What an older AMS without instances (--without-instances) does not have.
-INSTANCE_EXTENSIONS = ("instance_support", "vm_support", "instance_exec", "container_exec")
+INSTANCE_EXTENSIONS = ("instance_support", "vm_support", "instance_exec", "container_exec", "instance_publish")
 
 
 def offered(sim, name):

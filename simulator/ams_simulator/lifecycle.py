@@ -9,6 +9,7 @@ from .errors import ApiError, DomainError, NotFound
 from .publishing import apply_auto_publish, prune_versions
 
 RUNNING, ERROR = 4, -1
+NODE_INITIALIZING, NODE_ONLINE = 2, 4
 
 
 def start_bootstrap(sim, app_id, number):
@@ -62,9 +63,14 @@ def finish_bootstrap(sim, app_id, number, error=None):
 
 def resume_pending(sim):
     """After a restart: bootstraps that were in progress start again, and so do the instances on their way to
-    their desired status.  (A launch interrupted by a restart was rolled back with its operation, so no
-    container is left half-started.)"""
+    their desired status; nodes still initializing come online.  (A launch interrupted by a restart was rolled
+    back with its operation, so no container is left half-started.)"""
     count = 0
+    with sim.store.transaction():
+        for node in repo.all_of(sim.store, "node"):
+            if node["status_code"] == NODE_INITIALIZING:
+                repo.save(sim.store, "node", object_meta.set_status(node, object_meta.NODE, NODE_ONLINE))
+                count += 1
     for app in repo.all_of(sim.store, "application"):
         for version in app["versions"]:
             if version["status_code"] == 1:

@@ -9,8 +9,9 @@ import tempfile
 import time
 
 from .certs import make_client_cert
+from .join_tokens import make as make_join_token
 
-__all__ = ["SimulatorProcess", "SimulatorError", "make_client_cert"]
+__all__ = ["SimulatorProcess", "SimulatorError", "make_client_cert", "make_join_token"]
 
 _READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

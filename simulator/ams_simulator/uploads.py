@@ -30,6 +30,11 @@ def is_upload(request):
     return _declared_content_type(request) == "application/octet-stream"
 
 
+def is_json_request(request):
+    """A JSON body and no X-AMS-Request: a creation that uploads nothing (an image import or publication)."""
+    return _declared_content_type(request) == "application/json" and "X-AMS-Request" not in request.headers
+
+
 def ams_request_header(request):
     """Parse X-AMS-Request (a JSON object). Missing or empty is {}: AMS reads the header with Go's
     Header.Get, which cannot tell the two apart, and the SDK sends it empty for application uploads.

@@ -3,7 +3,7 @@
 import ipaddress
 import re
 
-from .. import envelopes, object_meta, repo
+from .. import envelopes, join_tokens, object_meta, repo
 from ..errors import bad_request, conflict
 from ..sizes import parse_size
 from .common import Field, check_if_match, etag_of, field, read_body, recursion, sim_of, string_list
@@ -16,7 +16,7 @@ CREATE = {"name": Field(str), "address": Field(str), "public_address": Field(str
           "cpu_allocation_rate": Field(_NUMBER), "memory": Field(str), "memory_allocation_rate": Field(_NUMBER),
           "gpu_slots": Field(int), "gpu_encoder_slots": Field(int), "tags": Field(list, items=str),
           "unmanaged": Field(bool), "storage_pool": Field(str), "network_name": Field(str),
-          "network_subnet": Field(str), "trust_token": Field(str, unmodelled=True), "network_acl_name": Field(str)}
+          "network_subnet": Field(str), "trust_token": Field(str), "network_acl_name": Field(str)}
 # api.NodePatch of the AMS SDK (pointers: null is "not given"; 0, false and [] are values).
 PATCH = {"public_address": Field(str, pointer=True), "cpus": Field(int, pointer=True),
          "cpu_allocation_rate": Field(_NUMBER, pointer=True), "memory": Field(str, pointer=True),
@@ -28,6 +28,7 @@ PATCH = {"public_address": Field(str, pointer=True), "cpus": Field(int, pointer=
 LEGACY_PATCH = {key: value for key, value in PATCH.items() if key != "unschedulable"}
 DELETE = {"force": Field(bool), "keep_in_cluster": Field(bool)}
 UNSCHEDULABLE, LEGACY_UNSCHEDULABLE = "unschedulable", "unscheduable"
+INITIALIZING, ONLINE = 2, 4
 DEFAULTS = {"cpus": 8, "cpu_allocation_rate": 4, "memory": "16GB", "memory_allocation_rate": 2,
             "network_bridge_mtu": 1500, "gpu_slots": 0, "gpu_encoder_slots": 0, "storage_pool": "ams0",
             "disk_size": "100GB", "network_name": "amsbr0", "network_subnet": "192.168.100.1/24"}
@@ -124,6 +125,7 @@ async def create(request):
             raise bad_request("node: network_subnet %s is too small" % subnet)
         settings["network_subnet"] = subnet
     unmanaged = field(body, "unmanaged", bool, default=False, what=what)
+    token = _join_token(body)
     if repo.find(sim.store, "node", name) is not None:
         raise conflict("node %s already exists" % name)
     if repo.node_with_address(sim.store, address):
@@ -145,18 +147,45 @@ async def create(request):
                "storage_device": settings.get("storage_device", ""),
                "network_acl_name": settings.get("network_acl_name", "")}
 
+    delay = getattr(sim.options, "node_online_delay", 0.0)
+
     def apply():
         current = repo.get(sim.store, "node", name)
-        repo.save(sim.store, "node", object_meta.set_status(current, object_meta.NODE, 4))
+        repo.save(sim.store, "node", object_meta.set_status(current, object_meta.NODE,
+                                                            INITIALIZING if delay else ONLINE))
+        if delay:
+            sim.later(delay, lambda: come_online(sim, name))
 
     fail = None
     if sim.failures.matches("node", name):
         fail = "failed to add node %s: LXD at %s did not respond (simulated failure)" % (name, address)
+    elif token is not None and join_tokens.expired(token):
+        fail = ("failed to add node %s: LXD at %s refused the trust token: token has expired (at %s); ask the "
+                "node for a new one with 'lxc config trust add'" % (name, address, token["expires_at"]))
     with sim.store.transaction():
         repo.insert(sim.store, "node", data, private=private)
         op = sim.ops.create("Creating node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply,
                             rollback=[repo.undo_step("delete", kind="node", key=name)], fail_with=fail)
     return envelopes.async_operation(op)
+
+
+def _join_token(body):
+    """The decoded trust_token of a node creation, or None; 400 when AMS could not read it."""
+    if "trust_token" not in body:
+        return None
+    try:
+        return join_tokens.decode(field(body, "trust_token", str, what="node"))
+    except join_tokens.TokenError as exc:
+        raise bad_request("node: invalid trust token: %s (expected the output of 'lxc config trust add')" % exc)
+
+
+def come_online(sim, name):
+    """A new node's LXD answers AMS's health check: initializing, then online (--node-online-delay)."""
+    with sim.store.transaction():
+        node = repo.find(sim.store, "node", name)
+        if node is None or node["status_code"] != INITIALIZING:
+            return
+        repo.save(sim.store, "node", object_meta.set_status(node, object_meta.NODE, ONLINE))
 
 
 async def get(request):

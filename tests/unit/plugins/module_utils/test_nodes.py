@@ -68,3 +68,29 @@ def test_the_patch_uses_the_spelling_the_server_reports():
     assert nodes.patch_body(NODE, nodes.updates(NODE, {'unschedulable': True})) == {'unschedulable': True}
     both = dict(LEGACY_NODE, unschedulable=True)
     assert nodes.patch_body(both, {'unschedulable': False}) == {'unschedulable': False}
+
+
+def test_workloads_are_regular_containers_and_instances_but_not_base_ones():
+    assert nodes.is_regular_workload({'type': 'regular'})
+    assert nodes.is_regular_workload({})
+    assert nodes.is_regular_workload({'type': 'vm', 'base': False})
+    assert nodes.is_regular_workload({'type': 'container'})
+    assert not nodes.is_regular_workload({'type': 'base'})
+    assert not nodes.is_regular_workload({'type': 'container', 'base': True})
+
+
+def test_workloads_are_named_with_their_id():
+    assert nodes.describe_workload({'name': 'ams-c1', 'id': 'c1'}) == 'ams-c1 (c1)'
+    assert nodes.describe_workload({'name': 'golden', 'id': 'golden'}) == 'golden'
+    assert nodes.describe_workload({'id': 'c1'}) == 'c1'
+
+
+def test_node_status_from_its_code_or_its_word():
+    assert nodes.status_code({'status_code': 4, 'status': 'error'}) == 4
+    assert nodes.status_code({'status': 'Online'}) == 4
+    assert nodes.status_code({}) == 0
+
+
+def test_token_is_creation_input_never_compared():
+    assert nodes.updates(NODE, {'trust_token': 'tok', 'network_acl_name': 'acl'}) == {}
+    assert nodes.creation_only_conflicts(NODE, {'network_acl_name': 'acl'}) == []

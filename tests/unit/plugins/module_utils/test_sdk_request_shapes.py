@@ -10,7 +10,7 @@ compared exactly, and each test names the Go SDK type (package api of canonical/
 it follows.
 """
 
-from ansible_collections.anbox.ams.plugins.module_utils import applications, config_values, containers, instances, nodes
+from ansible_collections.anbox.ams.plugins.module_utils import applications, config_values, containers, instances, nodes, packages
 from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
 from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
 from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient, FakeModule
@@ -51,6 +51,13 @@ def test_nodes_post():
     assert body == expected
 
 
+def test_nodes_post_with_a_join_token():
+    # NodesPost: trust_token (LXD 5.21 and later), network_acl_name.
+    desired = {'address': '10.0.0.1', 'trust_token': 'tok', 'network_acl_name': 'ams0'}
+    assert nodes.creation_body('lxd1', desired) == {'name': 'lxd1', 'address': '10.0.0.1', 'trust_token': 'tok',
+                                                    'network_acl_name': 'ams0'}
+
+
 def test_node_patch_and_its_spelling_before_ams_1_20():
     # NodePatch: unschedulable, and the deprecated unscheduable an AMS before 1.20 reads instead.
     assert nodes.patch_body({'unschedulable': False}, {'unschedulable': True, 'cpus': 8}) == {'unschedulable': True, 'cpus': 8}
@@ -84,6 +91,16 @@ def test_images_post_and_image_patch_headers():
     image = _module(AMSImage, {'name': 'android', 'default': None, 'wait_timeout': 60})
     assert image.create_request() == {'name': 'android', 'default': False}
     assert image.update_request({'default': True}) == {'default': None, 'force_sync': False}
+
+
+def test_images_post_json_bodies_to_import_and_to_publish_an_instance():
+    # ImagesPost as ImportImage sends it (name, default; no source), and as PublishInstance sends it
+    # (source: ImagesPostSource type "instance", instance id, force omitted when false).
+    assert packages.import_request('jammy:android13:amd64', None) == {'name': 'jammy:android13:amd64', 'default': False}
+    assert packages.publish_request('g', True, 'i1', False) == {'name': 'g', 'default': True,
+                                                                'source': {'type': 'instance', 'instance': 'i1'}}
+    assert packages.publish_request('g', False, 'i1', True)['source'] == {'type': 'instance', 'instance': 'i1',
+                                                                          'force': True}
 
 
 def test_addons_post_and_addon_patch_headers():

@@ -17,6 +17,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSAmbiguousError,
     AMSBadRequest,
     AMSNotFound,
+    AMSOperationError,
     AMSPreconditionFailed,
 )
 from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
@@ -43,6 +44,13 @@ class FakeAMS(FakeClient):
         self.stale_node_patches = 0         # PATCHes that meet a concurrent change (412)
         self.concurrent_node_tags = []      # tags another writer adds at each of those changes, in turn
         self.operations = []
+        self.instances = []
+        self.node_online_after = 0          # GETs of a new node that still find it initializing
+        self.node_end_status = 'online'     # where a new node ends: online or error
+        self.failing_operations = {}        # operation id -> err: its wait fails with that
+        self.refused_tokens = {}            # trust_token -> the err of the failed node creation
+        self.on_workload_listing = None     # called before each /1.0/containers or /1.0/instances listing
+        self._node_polls = {}
         self.poll_interval = 1.0
         self._ids = ('c%04d' % number for number in itertools.count(1))
         self._ops = ('op%04d' % number for number in itertools.count(1))
@@ -53,8 +61,14 @@ class FakeAMS(FakeClient):
     def get(self, path, query=None, timeout=None):
         self.calls.append(('GET', path, query))
         if path == '/1.0/containers':
+            if self.on_workload_listing:
+                self.on_workload_listing(self)
             self._advance_boots()
             return Response(200, [dict(container) for container in self.containers])
+        if path == '/1.0/instances':
+            if self.on_workload_listing:
+                self.on_workload_listing(self)
+            return Response(200, [dict(instance) for instance in self.instances])
         if path == '/1.0/applications':
             return Response(200, [dict(app) for app in self.applications])
         if path == '/1.0/images':
@@ -65,6 +79,7 @@ class FakeAMS(FakeClient):
             name = path.rsplit('/', 1)[-1]
             if name not in self.nodes:
                 raise AMSNotFound('not found', status_code=404)
+            self._advance_node(name)
             return Response(200, dict(self.nodes[name]), etag=self.node_etags[name])
         if path.startswith('/1.0/containers/'):
             container = self._container(path.rsplit('/', 1)[-1])
@@ -83,11 +98,17 @@ class FakeAMS(FakeClient):
     def post(self, path, body=None, **kwargs):
         self.calls.append(('POST', path, body))
         if path == '/1.0/nodes':
-            node = dict((key, value) for key, value in body.items() if key != 'trust_password')
-            node.update(status='online', status_code=4, managed=not body.get('unmanaged', False))
+            operation = self._operation({'nodes': ['/1.0/nodes/' + body['name']]})
+            if body.get('trust_token') in self.refused_tokens:
+                # AMS rolls the node back when LXD refuses the join.
+                self.failing_operations[operation.id] = self.refused_tokens[body['trust_token']]
+                return operation
+            node = dict((key, value) for key, value in body.items() if key not in ('trust_password', 'trust_token'))
+            node.update(status='initializing', status_code=2, managed=not body.get('unmanaged', False))
             self.nodes[body['name']] = node
             self.node_etags[body['name']] = '"n1"'
-            return self._operation({'nodes': ['/1.0/nodes/' + body['name']]})
+            self._node_polls[body['name']] = self.node_online_after
+            return operation
         if path != '/1.0/containers':
             raise AssertionError('unexpected POST %s' % path)
         launched = len([call for call in self.calls if call[0] == 'POST']) - 1
@@ -137,6 +158,9 @@ class FakeAMS(FakeClient):
 
     def wait(self, operation, timeout):
         self.calls.append(('WAIT', operation.id, None))
+        if operation.id in self.failing_operations:
+            failed = Operation(dict(operation.metadata, status_code=400, err=self.failing_operations[operation.id]))
+            raise AMSOperationError(failed.failure_message(), operation=failed)
         return Operation(dict(operation.metadata, status_code=200))
 
     def wait_all(self, operations, timeout):
@@ -167,6 +191,17 @@ class FakeAMS(FakeClient):
         container.update(fields)
         self.containers.append(container)
         return container
+
+    def _advance_node(self, name):
+        left = self._node_polls.get(name)
+        if left is None:
+            return
+        if left > 0:
+            self._node_polls[name] = left - 1
+            return
+        del self._node_polls[name]
+        code = {'online': 4, 'error': -1}[self.node_end_status]
+        self.nodes[name].update(status=self.node_end_status, status_code=code)
 
     def _container(self, container_id):
         for container in self.containers:

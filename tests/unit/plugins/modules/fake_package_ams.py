@@ -13,12 +13,14 @@ slow bootstraps and failed bootstraps.
 
 import copy
 import itertools
+from urllib.parse import unquote
 
 import yaml
 
 from ansible_collections.anbox.ams.plugins.module_utils import packages
 from ansible_collections.anbox.ams.plugins.module_utils.client import Response
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSBadRequest,
     AMSConflict,
     AMSNotFound,
     AMSPreconditionFailed,
@@ -42,6 +44,8 @@ class FakePackageAMS(FakeClient):
         self.images = {}
         self.addons = {}
         self.apps = {}
+        self.instances = {}
+        self.catalogue = {'jammy:android13:amd64': 'x86_64'}  # images the image server has
         self.manifests = {}
         self.etags = {}
         self.bootstrap_polls = 0       # GETs an application stays initializing after an upload
@@ -78,6 +82,11 @@ class FakePackageAMS(FakeClient):
         self.manifests[name] = dict(manifest)
         self._touch('applications', name)
 
+    def add_instance(self, name, status='stopped'):
+        self.instances[name] = {'id': 'inst-' + name, 'name': name, 'type': 'container', 'status': status,
+                                'status_code': {'stopped': 5, 'running': 4, 'error': -1}[status]}
+        self._touch('instances', name)
+
     def mutations(self):
         return [call for call in self.calls if call[0] not in READ_ONLY]
 
@@ -102,6 +111,29 @@ class FakePackageAMS(FakeClient):
         if rest != ['manifest'] or name not in self.apps:
             raise AMSNotFound('not found', status_code=404)
         return yaml.safe_dump(self.manifests[name])
+
+    def post(self, path, body=None):
+        """POST /1.0/images with a JSON body: an import, or an instance published (api.ImagesPost)."""
+        self.calls.append(('POST', path, body))
+        assert path == '/1.0/images', path
+        name, source = body['name'], body.get('source')
+        if source is None:
+            if name not in self.catalogue:
+                raise AMSBadRequest('AMS refused POST /1.0/images: image %s not found on the image server (HTTP 400)'
+                                    % name, status_code=400, error_code=400,
+                                    ams_error='image %s not found on the image server' % name)
+            fingerprint = 'remote-' + name
+        else:
+            instance = [item for item in self.instances.values() if item['id'] == source['instance']][0]
+            if instance['status'] == 'running':
+                if not source.get('force'):
+                    raise AMSBadRequest('instance is running', status_code=400, ams_error='instance is running')
+                instance.update(status='stopped', status_code=5)
+            fingerprint = 'published-' + instance['id']
+        self.images[name] = {'id': 'img-' + name, 'name': name, 'used_by': None, 'default': body['default'],
+                             'versions': [{'version': 0, 'fingerprint': fingerprint, 'status_code': 3}]}
+        self._touch('images', name)
+        return self._operation('images', name)
 
     def patch(self, path, body=None, etag=None):
         self.calls.append(('PATCH', path, body, etag))
@@ -219,7 +251,7 @@ class FakePackageAMS(FakeClient):
 
     def _split(self, path):
         """(collection, name, rest) of a path; an id is turned into the object's name."""
-        parts = path.split('/')[2:]
+        parts = [unquote(part) for part in path.split('/')[2:]]
         collection, name = parts[0], (parts[1] if len(parts) > 1 else None)
         for obj in self._store(collection).values():
             if name is not None and obj.get('id') == name:
@@ -227,7 +259,8 @@ class FakePackageAMS(FakeClient):
         return collection, name, parts[2:]
 
     def _store(self, collection):
-        return {'images': self.images, 'addons': self.addons, 'applications': self.apps}[collection]
+        return {'images': self.images, 'addons': self.addons, 'applications': self.apps,
+                'instances': self.instances}[collection]
 
     def _touch(self, collection, name):
         self.etags[(collection, name)] = '"e%d"' % next(self._etag_counter)

@@ -9,7 +9,12 @@ import tarfile
 
 import pytest
 
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSConflict
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSConfigurationError,
+    AMSConflict,
+    AMSError,
+    AMSUnsupportedError,
+)
 from ansible_collections.anbox.ams.plugins.module_utils.client import sha256_file
 from ansible_collections.anbox.ams.plugins.modules.ams_addon import AMSAddon
 from ansible_collections.anbox.ams.plugins.modules.ams_image import AMSImage
@@ -19,7 +24,7 @@ from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import
 
 def image_params(**overrides):
     base = dict(name='android', state='present', src=None, default=None, version=None, force=False, wait=True,
-                wait_timeout=600)
+                wait_timeout=600, source='upload', instance=None)
     base.update(overrides)
     return base
 
@@ -208,3 +213,121 @@ def test_addon_in_use_needs_force_which_detaches_it_first(tmp_path, ams):
     kinds = [(call[0], call[1]) for call in ams.mutations()]
     assert kinds == [('PATCH', '/1.0/applications/game'), ('DELETE', '/1.0/addons/tools')]
     assert ams.mutations()[0][2] == {'addons': ['other']}
+
+
+# -- source: import and source: instance ------------------------------------------------------------
+
+OFFICIAL = 'jammy:android13:amd64'
+
+
+def test_import_posts_a_json_body_once_then_leaves_the_image_alone(tmp_path, ams):
+    result = run(AMSImage, ams, image_params(name=OFFICIAL, source='import', default=True), tmp_path)
+    assert ams.mutations() == [('POST', '/1.0/images', {'name': OFFICIAL, 'default': True})]
+    assert result['changed'] is True
+    assert result['image']['name'] == OFFICIAL
+    assert result['diff'] == {'before': {}, 'after': {'name': OFFICIAL, 'source': 'import', 'default': True}}
+    again = run(AMSImage, ams, image_params(name=OFFICIAL, source='import', default=True), tmp_path)
+    assert again['changed'] is False
+    assert len(ams.mutations()) == 1
+
+
+def test_import_of_an_unknown_name_fails_with_ams_message(tmp_path, ams):
+    with pytest.raises(AMSError) as caught:
+        run(AMSImage, ams, image_params(name='no-such-image', source='import'), tmp_path)
+    assert caught.value.message == ('AMS could not import image no-such-image from its image server: '
+                                    'image no-such-image not found on the image server')
+    assert caught.value.status_code == 400
+    assert ams.images == {}
+
+
+def test_import_in_check_mode_sends_nothing(tmp_path, ams):
+    result = run(AMSImage, ams, image_params(name=OFFICIAL, source='import'), tmp_path, check_mode=True)
+    assert result['changed'] is True and ams.mutations() == []
+    assert result['diff']['after'] == {'name': OFFICIAL, 'source': 'import', 'default': False}
+
+
+def test_existing_image_is_left_alone_by_import_but_its_default_is_managed(tmp_path, ams):
+    ams.add_image(OFFICIAL)
+    result = run(AMSImage, ams, image_params(name=OFFICIAL, source='import', default=True), tmp_path)
+    assert [call[:3] for call in ams.mutations()] == [('PATCH', '/1.0/images/jammy%3Aandroid13%3Aamd64', {'default': True})]
+    assert result['changed'] is True
+
+
+def test_publish_needs_instance_publish_and_sends_nothing_without_it(tmp_path, ams):
+    ams.add_instance('golden')
+    with pytest.raises(AMSUnsupportedError) as caught:
+        run(AMSImage, ams, image_params(name='golden-img', source='instance', instance='golden'), tmp_path)
+    assert caught.value.message == ('AMS at https://ams.test:8444 does not support publishing an instance as an '
+                                    'image (source: instance): it lacks the API extension instance_publish')
+    assert ams.calls == []
+
+
+def test_publish_a_stopped_instance_once(tmp_path, ams):
+    ams.extensions = ams.extensions | {'instance_publish'}
+    ams.add_instance('golden')
+    args = image_params(name='golden-img', source='instance', instance='golden')
+    result = run(AMSImage, ams, args, tmp_path)
+    assert ams.mutations() == [('POST', '/1.0/images', {'name': 'golden-img', 'default': False,
+                                                        'source': {'type': 'instance', 'instance': 'inst-golden'}})]
+    assert result['changed'] is True
+    assert result['image']['versions'][0]['fingerprint'] == 'published-inst-golden'
+    assert result['diff']['after'] == {'name': 'golden-img', 'source': 'instance', 'default': False,
+                                       'instance': 'golden'}
+    again = run(AMSImage, ams, args, tmp_path)
+    assert again['changed'] is False and len(ams.mutations()) == 1
+
+
+def test_publish_a_running_instance_needs_force(tmp_path, ams):
+    ams.extensions = ams.extensions | {'instance_publish'}
+    ams.add_instance('golden', status='running')
+    with pytest.raises(AMSConfigurationError) as caught:
+        run(AMSImage, ams, image_params(name='golden-img', source='instance', instance='golden'), tmp_path)
+    assert 'instance golden is running: AMS publishes a stopped instance' in caught.value.message
+    assert 'set force: true' in caught.value.message
+    assert ams.mutations() == []
+    run(AMSImage, ams, image_params(name='golden-img', source='instance', instance='golden', force=True), tmp_path)
+    assert ams.mutations()[0][2]['source'] == {'type': 'instance', 'instance': 'inst-golden', 'force': True}
+    assert ams.instances['golden']['status'] == 'stopped'
+
+
+def test_publish_of_a_missing_instance_fails_clearly(tmp_path, ams):
+    ams.extensions = ams.extensions | {'instance_publish'}
+    with pytest.raises(AMSConfigurationError) as caught:
+        run(AMSImage, ams, image_params(name='golden-img', source='instance', instance='nope'), tmp_path)
+    assert caught.value.message == 'instance nope does not exist, so it cannot be published as image golden-img'
+    assert ams.mutations() == []
+
+
+def test_publish_in_check_mode_sends_nothing(tmp_path, ams):
+    ams.extensions = ams.extensions | {'instance_publish'}
+    ams.add_instance('golden', status='running')
+    result = run(AMSImage, ams, image_params(name='golden-img', source='instance', instance='golden', force=True),
+                 tmp_path, check_mode=True)
+    assert result['changed'] is True and ams.mutations() == []
+    assert ams.instances['golden']['status'] == 'running'
+
+
+@pytest.mark.parametrize('overrides, message', [
+    (dict(source='import', src='/tmp/x.tar.gz'), 'src is only used with source: upload'),
+    (dict(source='import', instance='golden'), 'instance is only used with source: instance'),
+    (dict(instance='golden'), 'instance is only used with source: instance (image android has source: upload)'),
+])
+def test_source_option_mistakes_fail_before_anything(tmp_path, ams, overrides, message):
+    with pytest.raises(AMSConfigurationError) as caught:
+        run(AMSImage, ams, image_params(**overrides), tmp_path)
+    assert message in caught.value.message
+    assert ams.calls == []
+
+
+def test_new_image_in_error_fails_with_its_message(tmp_path, ams):
+    original = ams.post
+
+    def post_then_break(path, body=None):
+        answer = original(path, body)
+        ams.images[body['name']]['versions'][0].update(status_code=-1, error_message='download failed: 404')
+        return answer
+    ams.post = post_then_break
+    with pytest.raises(AMSError) as caught:
+        run(AMSImage, ams, image_params(name=OFFICIAL, source='import'), tmp_path)
+    assert caught.value.message == ('AMS could not import image %s from its image server: the new image is in '
+                                    'error: download failed: 404' % OFFICIAL)

@@ -5,20 +5,27 @@
 
 import pytest
 
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError, AMSError
+from ansible_collections.anbox.ams.plugins.module_utils.errors import (
+    AMSConfigurationError,
+    AMSError,
+    AMSOperationError,
+    AMSOperationTimeout,
+)
+from ansible_collections.anbox.ams.plugins.module_utils.nodes import NodeFailed
 from ansible_collections.anbox.ams.plugins.modules.ams_node import AMSNode
 from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_ams import FakeAMS
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeModule, run
 
 FIELDS = ('address', 'public_address', 'trust_password', 'network_bridge_mtu', 'storage_device', 'storage_pool',
           'network_name', 'network_subnet', 'unmanaged', 'cpus', 'cpu_allocation_rate', 'memory',
-          'memory_allocation_rate', 'gpu_slots', 'gpu_encoder_slots', 'tags', 'unschedulable')
+          'memory_allocation_rate', 'gpu_slots', 'gpu_encoder_slots', 'tags', 'unschedulable', 'trust_token',
+          'network_acl_name')
 
 
 def params(**overrides):
     base = dict((field, None) for field in FIELDS)
     base.update(name='lxd1', state='present', force=False, keep_in_cluster=False, purge_tags=True, wait=True,
-                wait_timeout=600)
+                wait_timeout=600, wait_online=True, drain=False)
     base.update(overrides)
     return base
 
@@ -161,3 +168,200 @@ def test_a_tag_added_concurrently_is_kept_by_reading_again_after_412(ams):
     assert len(set(call[3] for call in patches)) == 3
     assert sorted(result['node']['tags']) == ['a', 'b', 'mine', 'other-1', 'other-2']
     assert sorted(ams.nodes['lxd1']['tags']) == ['a', 'b', 'mine', 'other-1', 'other-2']
+
+
+# -- join tokens and waiting online ---------------------------------------------------------------
+
+TOKEN = 'eyJjbGllbnRfbmFtZSI6ImFtcyJ9'
+
+
+def test_add_with_a_token_sends_it_once_and_waits_until_online(ams):
+    ams.node_online_after = 3
+    result = run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN, network_acl_name='ams0'))
+    posts = [call for call in ams.calls if call[0] == 'POST']
+    assert posts == [('POST', '/1.0/nodes', {'name': 'lxd2', 'address': '10.0.0.2', 'trust_token': TOKEN,
+                                             'network_acl_name': 'ams0'})]
+    assert result['changed'] is True
+    assert result['node']['status'] == 'online'
+    # Polled until online, with pauses on the client's clock.
+    assert len([call for call in ams.calls if call[:2] == ('GET', '/1.0/nodes/lxd2')]) >= 4
+    assert ams.sleeps
+    assert 'trust_token' not in result['diff']['after']
+    assert TOKEN not in repr(result)
+
+
+def test_rerun_with_a_token_changes_nothing_and_sends_nothing(ams):
+    run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN, network_acl_name='ams0'))
+    before = len(ams.calls)
+    again = run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN, network_acl_name='ams0'))
+    assert again['changed'] is False
+    assert [call for call in ams.calls[before:] if call[0] in ('POST', 'PATCH', 'DELETE')] == []
+
+
+def test_refused_token_fails_with_ams_reason_and_no_node(ams):
+    ams.refused_tokens['expired'] = 'failed to add node: LXD refused the trust token: token has expired'
+    with pytest.raises(AMSOperationError) as caught:
+        run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token='expired'))
+    assert caught.value.message == ('node lxd2 could not be added: failed to add node: LXD refused the trust token: '
+                                    'token has expired')
+    assert 'lxd2' not in ams.nodes
+
+
+def test_wait_online_false_returns_after_the_operation(ams):
+    ams.node_online_after = 99
+    result = run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN, wait_online=False))
+    assert result['node']['status'] == 'initializing'
+    assert ams.sleeps == []
+
+
+def test_node_not_online_within_wait_timeout_fails_naming_its_status(ams):
+    ams.node_online_after = 10 ** 6
+    with pytest.raises(AMSOperationTimeout) as caught:
+        run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN, wait_timeout=30))
+    assert 'node lxd2 was added but was still initializing, not online, when wait_timeout ran out' \
+        in caught.value.message
+    assert sum(ams.sleeps) == pytest.approx(30)
+
+
+def test_node_in_error_fails_at_once(ams):
+    ams.node_end_status = 'error'
+    with pytest.raises(NodeFailed) as caught:
+        run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN))
+    assert 'node lxd2 was added but is in error instead of online' in caught.value.message
+
+
+def test_check_mode_add_with_a_token_shows_no_token(ams):
+    result = run(AMSNode, ams, params(name='lxd2', address='10.0.0.2', trust_token=TOKEN), check_mode=True)
+    assert result['changed'] is True
+    assert ams.mutations() == []
+    assert TOKEN not in repr(result)
+    assert result['diff'] == {'before': {}, 'after': {'address': '10.0.0.2'}}
+
+
+# -- drain -------------------------------------------------------------------------------------------
+
+def _on_lxd1(ams, *ids):
+    for number, container_id in enumerate(ids):
+        ams.add_container(container_id, created_at=100 + number, node='lxd1')
+
+
+def _removed_after(listings, *ids):
+    """Another process removes the containers ``ids`` once ``listings`` listings have seen them."""
+    seen = []
+
+    def hook(fake):
+        seen.append(1)
+        if len(seen) > listings:
+            fake.containers[:] = [container for container in fake.containers if container['id'] not in ids]
+    return hook
+
+
+def test_drain_sets_unschedulable_then_waits_until_the_node_is_empty(ams):
+    _on_lxd1(ams, 'c1', 'c2')
+    ams.add_container('elsewhere', created_at=1, node='lxd0')
+    ams.add_container('base', created_at=1, node='lxd1', type='base')
+    ams.on_workload_listing = _removed_after(3, 'c1', 'c2')
+    result = run(AMSNode, ams, params(drain=True))
+    assert ams.mutations() == [('PATCH', '/1.0/nodes/lxd1', {'unschedulable': True}, '"n0"')]
+    assert result['changed'] is True
+    assert result['node']['unschedulable'] is True
+    assert result['diff'] == {'before': {'unschedulable': False}, 'after': {'unschedulable': True}}
+    listings = [call for call in ams.calls if call[:2] == ('GET', '/1.0/containers')]
+    assert len(listings) == 4
+    # The PATCH came before the first listing: nothing new lands on the node while it empties.
+    assert ams.calls.index(ams.mutations()[0]) < ams.calls.index(listings[0])
+
+
+def test_drain_with_absent_removes_the_node_once_it_is_empty(ams):
+    _on_lxd1(ams, 'c1', 'c2')
+    ams.on_workload_listing = _removed_after(2, 'c1', 'c2')
+    result = run(AMSNode, ams, params(state='absent', drain=True))
+    assert [call[:2] for call in ams.mutations()] == [('PATCH', '/1.0/nodes/lxd1'), ('DELETE', '/1.0/nodes/lxd1')]
+    delete = ams.mutations()[1]
+    assert delete[2] == {'force': False, 'keep_in_cluster': False}
+    assert 'lxd1' not in ams.nodes
+    assert result['changed'] is True
+    assert result['diff']['before'] == {'name': 'lxd1', 'present': True, 'unschedulable': False}
+    assert result['diff']['after'] == {'name': 'lxd1', 'present': False}
+
+
+def test_drain_timeout_names_the_containers_and_keeps_the_node(ams):
+    _on_lxd1(ams, 'c1', 'c2')
+    with pytest.raises(AMSOperationTimeout) as caught:
+        run(AMSNode, ams, params(state='absent', drain=True, wait_timeout=20))
+    message = caught.value.message
+    assert 'node lxd1 still hosts 2 container(s) or instance(s) when wait_timeout ran out' in message
+    assert 'ams-c1 (c1), ams-c2 (c2)' in message
+    assert message.endswith('the node stays unschedulable and was not removed')
+    assert [call[0] for call in ams.mutations()] == ['PATCH']
+    assert ams.nodes['lxd1']['unschedulable'] is True
+    assert sum(ams.sleeps) == pytest.approx(20)
+
+
+def test_drain_timeout_result_lists_what_is_left(ams):
+    _on_lxd1(ams, 'c1')
+    instance = AMSNode(FakeModule(params(drain=True, wait_timeout=5)), client=ams)
+    with pytest.raises(AMSOperationTimeout) as caught:
+        instance.run()
+    assert caught.value.message.endswith('the node stays unschedulable')
+    assert instance.result['remaining'] == ['ams-c1 (c1)']
+    assert instance.result['node']['unschedulable'] is True
+    assert instance.result['changed'] is True
+
+
+def test_drain_on_an_older_ams_sends_its_spelling(ams):
+    node = ams.nodes['lxd1']
+    node['unscheduable'] = node.pop('unschedulable')
+    run(AMSNode, ams, params(drain=True))
+    assert ams.mutations() == [('PATCH', '/1.0/nodes/lxd1', {'unscheduable': True}, '"n0"')]
+
+
+def test_drain_of_an_unschedulable_empty_node_changes_nothing(ams):
+    ams.nodes['lxd1']['unschedulable'] = True
+    result = run(AMSNode, ams, params(drain=True))
+    assert result['changed'] is False
+    assert ams.mutations() == []
+
+
+def test_drain_in_check_mode_sends_nothing_and_waits_for_nothing(ams):
+    _on_lxd1(ams, 'c1')
+    result = run(AMSNode, ams, params(state='absent', drain=True), check_mode=True)
+    assert result['changed'] is True
+    assert ams.mutations() == []
+    assert ams.sleeps == []
+    present = run(AMSNode, ams, params(drain=True), check_mode=True)
+    assert present['changed'] is True
+    assert present['node']['unschedulable'] is True
+    assert present['diff']['after'] == {'unschedulable': True}
+
+
+def test_drain_counts_instances_on_a_server_with_instances(ams):
+    ams.extensions = ams.extensions | {'instance_support'}
+    ams.instances = [{'id': 'i1', 'name': 'golden', 'node': 'lxd1', 'type': 'vm', 'base': False},
+                     {'id': 'i2', 'name': 'bootstrap', 'node': 'lxd1', 'type': 'container', 'base': True}]
+
+    def stop_golden(fake):
+        if len([call for call in fake.calls if call[:2] == ('GET', '/1.0/instances')]) > 2:
+            fake.instances = [item for item in fake.instances if item['id'] != 'i1']
+    ams.on_workload_listing = stop_golden
+    run(AMSNode, ams, params(state='absent', drain=True))
+    assert [call for call in ams.calls if call[:2] == ('GET', '/1.0/containers')] == []
+    assert 'lxd1' not in ams.nodes
+
+
+@pytest.mark.parametrize('overrides, problem', [
+    (dict(unschedulable=False), 'cannot be combined with unschedulable: false'),
+    (dict(wait=False), 'drain waits until the node is empty, so it needs wait: true'),
+    (dict(name='lxd9'), 'node lxd9 does not exist, so there is nothing to drain'),
+])
+def test_drain_option_problems_fail_before_any_change(ams, overrides, problem):
+    with pytest.raises(AMSConfigurationError) as caught:
+        run(AMSNode, ams, params(drain=True, **overrides))
+    assert problem in caught.value.message
+    assert ams.mutations() == []
+
+
+def test_drain_of_a_missing_node_with_absent_is_no_change(ams):
+    result = run(AMSNode, ams, params(name='lxd9', state='absent', drain=True))
+    assert result['changed'] is False
+    assert ams.mutations() == []
