@@ -71,6 +71,23 @@ def _version_number(body, key):
     return value
 
 
+def launchable_version(app, number, what):
+    """The version of `app` a launch uses: `number`, which must be active, else the newest published active one."""
+    if number is not None:
+        version = next((v for v in app["versions"] if v["number"] == number), None)
+        if version is None:
+            raise bad_request("%s: application %s has no version %d" % (what, app["name"], number))
+        if version["status_code"] != 3:
+            raise bad_request("%s: version %d of application %s is %s, not active"
+                              % (what, number, app["name"], version["status"]))
+        return version
+    published = [v for v in app["versions"] if v["published"] and v["status_code"] == 3]
+    if not published:
+        raise bad_request("%s: application %s has no published version (status %s); publish one or give "
+                          "app_version" % (what, app["name"], app["status"]))
+    return max(published, key=lambda v: v["number"])
+
+
 def _from_application(sim, body):
     ref = body["app_id"]
     app = repo.find(sim.store, "application", ref)
@@ -79,19 +96,7 @@ def _from_application(sim, body):
     if "instance_type" in body or "image_id" in body or "image_version" in body:
         raise bad_request("%s: give either app_id or image_id (+ instance_type), not both" % _WHAT)
     number = _version_number(body, "app_version")
-    if number is not None:
-        version = next((v for v in app["versions"] if v["number"] == number), None)
-        if version is None:
-            raise bad_request("%s: application %s has no version %d" % (_WHAT, app["name"], number))
-        if version["status_code"] != 3:
-            raise bad_request("%s: version %d of application %s is %s, not active"
-                              % (_WHAT, number, app["name"], version["status"]))
-    else:
-        published = [v for v in app["versions"] if v["published"] and v["status_code"] == 3]
-        if not published:
-            raise bad_request("%s: application %s has no published version (status %s); publish one or give "
-                              "app_version" % (_WHAT, app["name"], app["status"]))
-        version = max(published, key=lambda v: v["number"])
+    version = launchable_version(app, number, _WHAT)
     manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     need = scheduler.requirement(app["instance_type"] or None, app.get("resources") or manifest.get("resources"),
                                  **_sizes(body))

@@ -5,7 +5,7 @@ from aiohttp import web
 from .. import container_factory, envelopes, extensions, instances, repo, scheduler
 from ..errors import bad_request, conflict, not_found
 from .common import FORCE, Field, check_if_match, etag_of, read_body, recursion, sim_of
-from .containers import SERVICE, launch_operation, parse_services
+from .containers import SERVICE, launch_operation, launchable_version, parse_services
 
 _WHAT = "instance launch"
 _PLATFORMS = ("null", "swrast", "webrtc")
@@ -96,19 +96,7 @@ def _from_application(sim, body, res):
     if app is None:
         raise bad_request("%s: application %r does not exist" % (_WHAT, ref))
     number = _non_negative(body, "app_version", _WHAT)
-    if number is not None:
-        version = next((v for v in app["versions"] if v["number"] == number), None)
-        if version is None:
-            raise bad_request("%s: application %s has no version %d" % (_WHAT, app["name"], number))
-        if version["status_code"] != 3:
-            raise bad_request("%s: version %d of application %s is %s, not active"
-                              % (_WHAT, number, app["name"], version["status"]))
-    else:
-        published = [v for v in app["versions"] if v["published"] and v["status_code"] == 3]
-        if not published:
-            raise bad_request("%s: application %s has no published version (status %s); publish one or give "
-                              "app_version" % (_WHAT, app["name"], app["status"]))
-        version = max(published, key=lambda v: v["number"])
+    version = launchable_version(app, number, _WHAT)
     manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     need = scheduler.requirement(app["instance_type"] or None, app.get("resources") or manifest.get("resources"),
                                  **_sizes(res))
