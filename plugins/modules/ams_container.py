@@ -270,6 +270,7 @@ from ansible_collections.anbox.ams.plugins.module_utils.objects import (
     require_by_name_or_id,
 )
 
+
 class AMSContainer(AMSModule):
 
     @classmethod
