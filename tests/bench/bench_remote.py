@@ -19,8 +19,9 @@ when a goal is missed:
               rounds, nearby and at --latency: median time per task, the ratio, and the
               requests each sends. Goal: ratio <= 1.05 at both.
 
-Options: --collection DIR measures the collection in DIR (default: this checkout), e.g.
-an export of another branch, so a before/after comparison runs the same benchmark.
+Options: --collection DIR measures the collection in DIR (default: this checkout);
+--baseline DIR measures a second one (e.g. an export of main: `git archive main | tar -x -C DIR`)
+in the same run, taking turns case by case, and prints before/after columns side by side.
 Needs ansible-playbook next to this Python (or on PATH) and the simulator importable
 (PYTHONPATH=simulator, as `make bench` sets). Every playbook run is bounded in time.
 """
@@ -122,6 +123,8 @@ def parse_arguments():
     parser.add_argument('benchmark', choices=['containers', 'demo', 'no-change'])
     parser.add_argument('--latency', type=float, default=0.03, help='seconds added to every API request (remote case)')
     parser.add_argument('--collection', default=ROOT, help='checkout of the collection to measure')
+    parser.add_argument('--baseline', help='another checkout (e.g. an export of main) measured side by side, '
+                                           'every case taking turns with --collection')
     parser.add_argument('--count', type=int, default=200, help='containers (containers benchmark)')
     parser.add_argument('--boot-delay', type=float, default=1.0, help='container boot time (containers benchmark)')
     parser.add_argument('--rounds', type=int, default=5, help='alternating rounds (no-change benchmark)')
@@ -147,7 +150,8 @@ class Workspace:
         self.dir = tempfile.mkdtemp(prefix='bench-remote-')
         parent = os.path.join(self.dir, 'collections', 'ansible_collections', 'anbox')
         os.makedirs(parent)
-        os.symlink(os.path.abspath(collection), os.path.join(parent, 'ams'))
+        self.collection = os.path.abspath(collection)
+        os.symlink(self.collection, os.path.join(parent, 'ams'))
         self.collections = os.path.join(self.dir, 'collections')
         self.cert, self.key, _fingerprint = make_client_cert(os.path.join(self.dir, 'client'))
         self.simulators = []
@@ -303,24 +307,42 @@ def scale_once(work, options, latency):
                 threads=threads, kinds=request_kinds(entries))
 
 
-def bench_containers(work, options):
-    nearby = scale_once(work, options, 0)
-    remote = scale_once(work, options, options.latency)
+def bench_containers(variants, options):
     remote_ms = '%g ms' % (options.latency * 1000)
+    results = {}
+    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
+        for name, work in variants:
+            results[(name, label)] = scale_once(work, options, latency)
+    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
     rows = [
-        ('task time', '%.2f s' % nearby['seconds'], '%.2f s' % remote['seconds'],
-         '%.2fx' % (remote['seconds'] / nearby['seconds'])),
-        ('requests sent', nearby['requests'], remote['requests'], ''),
-        ('peak requests in flight', nearby['in_flight'], remote['in_flight'], ''),
-        ('peak threads of the module', nearby['threads'], remote['threads'], ''),
+        ['task time'] + ['%.2f s' % results[column]['seconds'] for column in columns],
+        ['requests sent'] + [results[column]['requests'] for column in columns],
+        ['peak requests in flight'] + [results[column]['in_flight'] for column in columns],
+        ['peak threads of the module'] + [results[column]['threads'] for column in columns],
     ]
-    for kind in sorted(set(nearby['kinds']) | set(remote['kinds'])):
-        rows.append(('  ' + kind, nearby['kinds'][kind], remote['kinds'][kind], ''))
+    kinds = set()
+    for result in results.values():
+        kinds.update(result['kinds'])
+    for kind in sorted(kinds):
+        rows.append(['  ' + kind] + [results[column]['kinds'][kind] for column in columns])
     print_table('bench_remote containers: ams_container 0 -> %d containers, %.1f s boot each'
-                % (options.count, options.boot_delay), ('', '0 ms', remote_ms, 'remote/nearby'), rows)
-    met = remote['seconds'] <= CONTAINERS_GOAL_SECONDS
+                % (options.count, options.boot_delay), [''] + [column_title(column) for column in columns], rows)
+    for name, _work in variants:
+        print('  %sremote/nearby task time: %.2fx' % (name and name + ': ', results[(name, remote_ms)]['seconds']
+                                                     / results[(name, '0 ms')]['seconds']))
+    if len(variants) > 1:
+        for label in ('0 ms', remote_ms):
+            print('  after/before task time at %s: %.2fx' % (label, results[(variants[1][0], label)]['seconds']
+                                                             / results[(variants[0][0], label)]['seconds']))
+    seconds = results[(variants[-1][0], remote_ms)]['seconds']
+    met = seconds <= CONTAINERS_GOAL_SECONDS
     print('  goal: task time at %s <= %.1f s: %s' % (remote_ms, CONTAINERS_GOAL_SECONDS, 'met' if met else 'MISSED'))
     return 0 if met else 1
+
+
+def column_title(column):
+    name, label = column
+    return '%s, %s' % (name, label) if name else label
 
 
 # -- demo --------------------------------------------------------------------------------------
@@ -332,7 +354,7 @@ def demo_once(work, options, latency, rerun):
     extra_vars = dict(ams_url=sim.url, ams_ca_cert=sim.ca_cert, ams_trust_password=sim.trust_password,
                       ams_client_cert=os.path.join(demo_dir, 'client.crt'),
                       ams_client_key=os.path.join(demo_dir, 'client.key'), demo_work_dir=demo_dir)
-    playbook = os.path.join(os.path.abspath(options.collection), 'playbooks', 'demo.yml')
+    playbook = os.path.join(work.collection, 'playbooks', 'demo.yml')
     mark = sim.log_mark()
     seconds, _output, _threads = work.run_playbook(playbook, extra_vars)
     runs = [dict(seconds=seconds, entries=sim.requests_since(mark))]
@@ -345,25 +367,34 @@ def demo_once(work, options, latency, rerun):
     return runs
 
 
-def bench_demo(work, options):
-    nearby = demo_once(work, options, 0, rerun=False)[0]
-    remote, rerun = demo_once(work, options, options.latency, rerun=True)
+def bench_demo(variants, options):
     remote_ms = '%g ms' % (options.latency * 1000)
+    runs = {}
+    for name, work in variants:
+        runs[(name, 'first run, 0 ms')] = demo_once(work, options, 0, rerun=False)[0]
+    for name, work in variants:
+        runs[(name, 'first run, ' + remote_ms)], runs[(name, 'no-change rerun, ' + remote_ms)] = \
+            demo_once(work, options, options.latency, rerun=True)
+    columns = [(name, label) for label in ('first run, 0 ms', 'first run, ' + remote_ms,
+                                           'no-change rerun, ' + remote_ms) for name, _work in variants]
 
     def mutating(run):
         return len([entry for entry in run['entries'] if entry['method'] not in READ_ONLY])
     rows = [
-        ('playbook time', '%.2f s' % nearby['seconds'], '%.2f s' % remote['seconds'], '%.2f s' % rerun['seconds']),
-        ('requests sent', len(nearby['entries']), len(remote['entries']), len(rerun['entries'])),
-        ('  of which mutating', mutating(nearby), mutating(remote), mutating(rerun)),
-        ('peak requests in flight', peak_in_flight(nearby['entries']), peak_in_flight(remote['entries']),
-         peak_in_flight(rerun['entries'])),
+        ['playbook time'] + ['%.2f s' % runs[column]['seconds'] for column in columns],
+        ['requests sent'] + [len(runs[column]['entries']) for column in columns],
+        ['  of which mutating'] + [mutating(runs[column]) for column in columns],
+        ['peak requests in flight'] + [peak_in_flight(runs[column]['entries']) for column in columns],
     ]
-    print_table('bench_remote demo: playbooks/demo.yml', ('', 'first run, 0 ms', 'first run, ' + remote_ms,
-                                                          'no-change rerun, ' + remote_ms), rows)
-    print('  remote/nearby first run: %.2fx' % (remote['seconds'] / nearby['seconds']))
-    print('  rerun recap: %s' % rerun['recap'])
-    met = mutating(rerun) == 0 and ' changed=0 ' in rerun['recap'] + ' '
+    print_table('bench_remote demo: playbooks/demo.yml', [''] + [column_title(column) for column in columns], rows)
+    met = True
+    for name, _work in variants:
+        first = runs[(name, 'first run, 0 ms')]['seconds']
+        print('  %sremote/nearby first run: %.2fx' % (name and name + ': ',
+                                                     runs[(name, 'first run, ' + remote_ms)]['seconds'] / first))
+        rerun = runs[(name, 'no-change rerun, ' + remote_ms)]
+        print('  %srerun recap: %s' % (name and name + ': ', ' '.join(rerun['recap'].split())))
+        met = met and mutating(rerun) == 0 and ' changed=0 ' in rerun['recap'] + ' '
     print('  goal: the rerun changes nothing (changed=0, no mutating request): %s' % ('met' if met else 'MISSED'))
     return 0 if met else 1
 
@@ -407,36 +438,40 @@ def describe_counts(kinds):
     return '%d (%s)' % (sum(kinds.values()), ', '.join('%s x%d' % (kind, number) for kind, number in sorted(kinds.items())))
 
 
-def bench_no_change(work, options):
-    nearby = no_change_once(work, options, 0)
-    remote = no_change_once(work, options, options.latency)
+def bench_no_change(variants, options):
     remote_ms = '%g ms' % (options.latency * 1000)
+    results = {}
+    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
+        for name, work in variants:
+            results[(name, label)] = no_change_once(work, options, latency)
+    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
     rows = [
-        ('ams_config, nothing to change (median per task)', '%.3f s' % nearby['config'], '%.3f s' % remote['config']),
-        ('ansible.builtin.uri GET /1.0/config', '%.3f s' % nearby['uri'], '%.3f s' % remote['uri']),
-        ('ratio', '%.3fx' % nearby['ratio'], '%.3fx' % remote['ratio']),
-        ('requests per ams_config task', describe_counts(nearby['config_requests']),
-         describe_counts(remote['config_requests'])),
-        ('requests per uri task', describe_counts(nearby['uri_requests']), describe_counts(remote['uri_requests'])),
+        ['ams_config, nothing to change (median per task)'] + ['%.3f s' % results[column]['config'] for column in columns],
+        ['ansible.builtin.uri GET /1.0/config'] + ['%.3f s' % results[column]['uri'] for column in columns],
+        ['ratio'] + ['%.3fx' % results[column]['ratio'] for column in columns],
+        ['requests per ams_config task'] + [describe_counts(results[column]['config_requests']) for column in columns],
+        ['requests per uri task'] + [describe_counts(results[column]['uri_requests']) for column in columns],
     ]
     print_table('bench_remote no-change: %d rounds of %d tasks each, alternating'
-                % (options.rounds, options.per_round), ('', '0 ms', remote_ms), rows)
-    met = nearby['ratio'] <= NO_CHANGE_GOAL_RATIO and remote['ratio'] <= NO_CHANGE_GOAL_RATIO
+                % (options.rounds, options.per_round), [''] + [column_title(column) for column in columns], rows)
+    name = variants[-1][0]
+    met = all(results[(name, label)]['ratio'] <= NO_CHANGE_GOAL_RATIO for label in ('0 ms', remote_ms))
     print('  goal: ratio <= %.2f nearby and at %s: %s' % (NO_CHANGE_GOAL_RATIO, remote_ms, 'met' if met else 'MISSED'))
     return 0 if met else 1
 
 
 def main():
     options = parse_arguments()
-    work = Workspace(options.collection)
+    variants = []
     try:
-        if options.benchmark == 'containers':
-            return bench_containers(work, options)
-        if options.benchmark == 'demo':
-            return bench_demo(work, options)
-        return bench_no_change(work, options)
+        if options.baseline:
+            variants.append(('before', Workspace(options.baseline)))
+        variants.append(('after' if options.baseline else '', Workspace(options.collection)))
+        bench = {'containers': bench_containers, 'demo': bench_demo, 'no-change': bench_no_change}[options.benchmark]
+        return bench(variants, options)
     finally:
-        work.close()
+        for _name, work in variants:
+            work.close()
 
 
 if __name__ == '__main__':
