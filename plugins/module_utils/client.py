@@ -18,7 +18,6 @@ import os
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.anbox.ams.plugins.module_utils import tls
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
@@ -154,6 +153,8 @@ def parallel_map(function, items, bound):
             return Outcome(item, error=exc)
     if bound <= 1 or len(items) <= 1:
         return [call(item) for item in items]
+    # Imported here: most tasks send no batch, and every task start counts.
+    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=min(bound, len(items))) as pool:
         futures = [pool.submit(call, item) for item in items]
     return [future.result() for future in futures]
