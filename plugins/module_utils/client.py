@@ -66,8 +66,10 @@ OPERATION_CANCELLED = 401
 WAIT_SLICE_SECONDS = 30
 # Below this many operations, waiting for each costs no more than one listing of all operations.
 BATCH_THRESHOLD = 3
-# First pause between two listings of the operations while many are running; it grows to poll_interval.
+# Pause between two listings of the operations while many are running: short for the first seconds, in
+# which launches and removals usually end, then growing to poll_interval.
 LISTING_POLL_SECONDS = 0.2
+LISTING_FAST_PERIOD = 5.0
 # Requests of one batch (launches, removals, waits, config items) in flight at once, by default.
 DEFAULT_MAX_PARALLEL = 16
 
@@ -452,6 +454,7 @@ class AMSClient:
         deadline = self.deadline(timeout)
         current = list(operations)
         interval = LISTING_POLL_SECONDS
+        started = self.clock()
         while len([operation for operation in current if not operation.final]) >= BATCH_THRESHOLD:
             current, detailed = self._refresh(current)
             pending = [operation for operation in current if not operation.final]
@@ -463,7 +466,8 @@ class AMSClient:
                     '%d of %d operations did not finish within %s seconds (wait_timeout)'
                     % (len(pending), len(current), deadline.seconds), operation=pending[0])
             self.sleep(min(interval, remaining))
-            interval = min(interval * 1.5, self.poll_interval)
+            if self.clock() - started >= LISTING_FAST_PERIOD:
+                interval = min(interval * 1.5, max(self.poll_interval, LISTING_POLL_SECONDS))
         finished = {}
         pending = [operation for operation in current if not operation.final]
         timed_out = []

@@ -312,9 +312,22 @@ def test_wait_all_of_many_operations_lists_them_once_a_round_until_few_are_left(
     client, transport, clock = make_client(rounds, poll_interval=1.0)
     finished = client.wait_all([Operation(operation(x)) for x in ids], timeout=60)
     assert _paths(transport) == ['/1.0/operations'] * 3 + ['/1.0/operations/op9/wait']
-    assert clock.sleeps == [0.2, pytest.approx(0.3)]
+    assert clock.sleeps == [0.2, 0.2]
     assert [item.id for item in finished if not item.succeeded] == ['op9']
     assert finished[9].err == 'no room'
+
+
+def test_wait_all_lists_often_for_the_first_seconds_then_less_often():
+    ids = ['op%d' % number for number in range(3)]
+    running = [sync({'running': [operation(x) for x in ids]})] * 40
+    client, _transport, clock = make_client(running + [sync({'success': [operation(x, 200) for x in ids]})],
+                                            poll_interval=2.0)
+    client.wait_all([Operation(operation(x)) for x in ids], timeout=600)
+    fast = [pause for pause in clock.sleeps if pause == 0.2]
+    assert len(fast) == 25
+    assert clock.sleeps[:25] == fast
+    assert clock.sleeps[25:] == sorted(clock.sleeps[25:])
+    assert max(clock.sleeps) == 2.0
 
 
 def test_wait_all_listing_rounds_stop_at_the_deadline():
