@@ -46,7 +46,8 @@ options:
         and its own Go client allows 300 seconds. They wait at least 300 seconds and one more second per 20 MB of
         package, never more than C(wait_timeout) (when the module has one) nor less than this option.
       - A read that meets a broken connection or HTTP 502, 503 or 504 is sent again after a growing, jittered pause,
-        until the task's C(wait_timeout) runs out, or for this many seconds in modules without C(wait_timeout).
+        until the task's C(wait_timeout) runs out, and for at least this many seconds (in modules without C(wait_timeout),
+        for this many seconds).
         Until AMS has answered once, a connection that cannot be made is tried 6 times only.
         A change is sent again only when its request surely never reached AMS.
     type: float

@@ -683,8 +683,8 @@ class _RetryBudget:
 
     A read (GET, HEAD, OPTIONS) that met a connection error, a dropped TLS
     connection or HTTP 502/503/504 is retried with jittered backoff for as
-    long as the task's Deadline (wait_timeout) allows, or for request_timeout
-    seconds in a task without one. Until AMS has answered this client once, a
+    long as the task's Deadline (wait_timeout) allows, and for request_timeout
+    seconds at least (a task without a Deadline gets that). Until AMS has answered this client once, a
     connection that cannot be made is retried ``retries`` times only: that is
     more often a wrong url than an outage. A write is resent only when it
     surely never left (no connection was made), ``retries`` times.
@@ -696,9 +696,13 @@ class _RetryBudget:
         self.started = client.clock()
         self.attempts = 1
         self.stopped_by = 'retries'
+        # Never less than request_timeout: a read late in a task still rides out a short outage.
+        self.end = self.started + client.request_timeout
+        self.limit = 'request_timeout'
         deadline = client.retry_deadline
-        self.end = deadline.end if deadline is not None else self.started + client.request_timeout
-        self.limit = 'wait_timeout' if deadline is not None else 'request_timeout'
+        if deadline is not None and deadline.end > self.end:
+            self.end = deadline.end
+            self.limit = 'wait_timeout'
 
     def another(self, exc):
         """True after pausing when the request may be sent again, False when it may not."""

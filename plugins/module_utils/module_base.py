@@ -85,7 +85,7 @@ class AMSModule:
         # Every wait of the task shares this one budget: wait_timeout covers the whole task.
         self.deadline = Deadline(self.client.clock, module.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT)
         if module.params.get('wait_timeout') is not None:
-            # Reads that meet an outage retry within the same budget (without one, within request_timeout).
+            # Reads that meet an outage retry within the same budget (at least request_timeout seconds).
             self.client.retry_deadline = self.deadline
 
     def _check_requirements(self):

@@ -157,6 +157,16 @@ def test_an_ams_that_never_answered_gets_the_fixed_count_of_retries():
     assert info.value.message.endswith('(retries)')
 
 
+def test_a_read_after_the_task_deadline_still_gets_request_timeout_seconds():
+    client, transport, clock = make_client([sync({})] + [error(503, 'busy')] * 3 + [sync({'ok': 1})],
+                                           request_timeout=30)
+    client.retry_deadline = Deadline(clock.clock, 10)
+    clock.sleep(20)
+    client.get('/1.0')
+    assert client.get('/1.0/nodes').metadata == {'ok': 1}
+    assert len(transport.sent) == 5
+
+
 @pytest.mark.parametrize('fault', [Reset, error(503, 'busy')], ids=['reset', '503'])
 def test_writes_keep_their_rules_under_a_task_deadline(fault):
     client, transport, clock = make_client([sync({}), fault, sync({})])
