@@ -17,7 +17,9 @@ when a goal is missed:
   no-change   a task that changes nothing (ams_config with one item as it is) against
               ansible.builtin.uri GET of the same object (/1.0/config), in alternating
               rounds, nearby and at --latency: median time per task, the ratio, and the
-              requests each sends. Goal: ratio <= 1.05 at both.
+              requests each sends; then each module process alone (kept with
+              ANSIBLE_KEEP_REMOTE_FILES), run in turns: wall and CPU time, steadier on a
+              busy machine. Goal: task time ratio <= 1.05 at both.
 
 Options: --collection DIR measures the collection in DIR (default: this checkout);
 --baseline DIR measures a second one (e.g. an export of main: `git archive main | tar -x -C DIR`)
@@ -28,6 +30,7 @@ Needs ansible-playbook next to this Python (or on PATH) and the simulator import
 
 import argparse
 import collections
+import glob
 import json
 import os
 import shutil
@@ -129,9 +132,11 @@ def parse_arguments():
     parser.add_argument('--boot-delay', type=float, default=1.0, help='container boot time (containers benchmark)')
     parser.add_argument('--rounds', type=int, default=5, help='alternating rounds (no-change benchmark)')
     parser.add_argument('--per-round', type=int, default=4, help='tasks of each kind per round (no-change)')
+    parser.add_argument('--process-runs', type=int, default=15,
+                        help='runs of each kept module process, taking turns (no-change)')
     options = parser.parse_args()
-    if options.latency <= 0 or options.count < 1 or options.rounds < 1 or options.per_round < 1:
-        parser.error('--latency must be positive, --count, --rounds and --per-round at least 1')
+    if options.latency <= 0 or min(options.count, options.rounds, options.per_round, options.process_runs) < 1:
+        parser.error('--latency must be positive, --count, --rounds, --per-round and --process-runs at least 1')
     return options
 
 
@@ -166,18 +171,18 @@ class Workspace:
         self.simulators.append(sim)
         return sim.start()
 
-    def playbook(self, text, extra_vars=None, sample_threads_of=None):
+    def playbook(self, text, extra_vars=None, sample_threads_of=None, env=None):
         """Run a playbook; (seconds, output, peak threads of a module process or None)."""
         self.runs += 1
         path = os.path.join(self.dir, 'play-%d.yml' % self.runs)
         with open(path, 'w', encoding='utf-8') as handle:
             handle.write(text)
-        return self.run_playbook(path, extra_vars, sample_threads_of)
+        return self.run_playbook(path, extra_vars, sample_threads_of, env)
 
-    def run_playbook(self, path, extra_vars=None, sample_threads_of=None):
+    def run_playbook(self, path, extra_vars=None, sample_threads_of=None, extra_env=None):
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_NOCOLOR='1',
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='false',
-                   ANSIBLE_RETRY_FILES_ENABLED='false')
+                   ANSIBLE_RETRY_FILES_ENABLED='false', **(extra_env or {}))
         for name in ('AMS_URL', 'AMS_CLIENT_CERT', 'AMS_CLIENT_KEY', 'AMS_CA_CERT', 'AMS_VALIDATE_CERTS',
                      'AMS_MAX_PARALLEL'):
             env.pop(name, None)
@@ -422,16 +427,45 @@ def no_change_once(work, options, latency):
     with open(out, encoding='utf-8') as handle:
         times = json.load(handle)
     counts = {}
+    modules = {}
     for kind, task in (('config', NO_CHANGE_CONFIG_TASK), ('uri', NO_CHANGE_URI_TASK)):
         mark = sim.log_mark()
+        kept = os.path.join(work.dir, 'kept-%s-%s' % (kind, latency))
         work.playbook('- hosts: localhost\n  gather_facts: false\n  vars:\n    config_times: []\n'
-                      '    uri_times: []\n  tasks:\n' + task % dict(values, per_round=1))
+                      '    uri_times: []\n  tasks:\n' + task % dict(values, per_round=1),
+                      env=dict(ANSIBLE_KEEP_REMOTE_FILES='1', ANSIBLE_REMOTE_TMP=kept))
         counts[kind] = request_kinds(sim.requests_since(mark))
+        found = glob.glob(os.path.join(kept, '*', 'AnsiballZ_*.py'))
+        if len(found) != 1:
+            sys.exit('bench_remote: expected one kept AnsiballZ file in %s, found %s' % (kept, found))
+        modules[kind] = found[0]
+    process = module_processes(modules, options.process_runs)
     sim.stop()
     config_median = statistics.median(times['config']) / options.per_round
     uri_median = statistics.median(times['uri']) / options.per_round
     return dict(config=config_median, uri=uri_median, ratio=config_median / uri_median,
-                config_requests=counts['config'], uri_requests=counts['uri'])
+                config_requests=counts['config'], uri_requests=counts['uri'], process=process)
+
+
+def module_processes(modules, runs):
+    """Run each kept module (AnsiballZ file, with the arguments it was given) ``runs`` times, taking turns;
+    median wall and CPU (user + system) seconds of each, as the module process alone costs them."""
+    samples = dict((kind, {'wall': [], 'cpu': []}) for kind in modules)
+    for _run in range(runs):
+        for kind, path in sorted(modules.items()):
+            started = time.monotonic()
+            child = subprocess.Popen([sys.executable, path], cwd=os.path.dirname(path), stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+            output = child.stdout.read()
+            child.stdout.close()
+            _pid, status, usage = os.wait4(child.pid, 0)
+            child.returncode = 0
+            samples[kind]['wall'].append(time.monotonic() - started)
+            samples[kind]['cpu'].append(usage.ru_utime + usage.ru_stime)
+            if status != 0 or b'"failed": true' in output:
+                sys.exit('bench_remote: %s failed:\n%s' % (path, output.decode('utf-8', 'replace')[-2000:]))
+    return dict((kind, dict((measure, statistics.median(values)) for measure, values in taken.items()))
+                for kind, taken in samples.items())
 
 
 def describe_counts(kinds):
@@ -449,6 +483,16 @@ def bench_no_change(variants, options):
         ['ams_config, nothing to change (median per task)'] + ['%.3f s' % results[column]['config'] for column in columns],
         ['ansible.builtin.uri GET /1.0/config'] + ['%.3f s' % results[column]['uri'] for column in columns],
         ['ratio'] + ['%.3fx' % results[column]['ratio'] for column in columns],
+        ['module process alone, ams_config / uri (median of %d)' % options.process_runs] + [
+            '%.0f / %.0f ms' % (results[column]['process']['config']['wall'] * 1000,
+                                results[column]['process']['uri']['wall'] * 1000) for column in columns],
+        ['  ratio'] + ['%.3fx' % (results[column]['process']['config']['wall'] / results[column]['process']['uri']['wall'])
+                       for column in columns],
+        ['  CPU (user + system), ams_config / uri'] + [
+            '%.0f / %.0f ms' % (results[column]['process']['config']['cpu'] * 1000,
+                                results[column]['process']['uri']['cpu'] * 1000) for column in columns],
+        ['  CPU ratio'] + ['%.3fx' % (results[column]['process']['config']['cpu'] / results[column]['process']['uri']['cpu'])
+                           for column in columns],
         ['requests per ams_config task'] + [describe_counts(results[column]['config_requests']) for column in columns],
         ['requests per uri task'] + [describe_counts(results[column]['uri_requests']) for column in columns],
     ]
