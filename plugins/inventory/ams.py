@@ -327,6 +327,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_group(NODES_GROUP)
         for node in nodes:
             host_vars = self._host_vars(node)
+            if 'unschedulable' not in node and 'unscheduable' in node:
+                # AMS before 1.20 spells it unscheduable; keyed groups and playbooks can rely on one name.
+                host_vars['ams_unschedulable'] = node['unscheduable']
             self._set_connection(host_vars, node_ansible_host(node, source), None)
             groups = [self._group('ams_status_', status_name(node, NODE_STATUS_NAMES))]
             self._add_host(node['name'], NODES_GROUP, groups, host_vars)

@@ -147,12 +147,34 @@ def _reported_resources(resources):
 
 def _same_resources(wanted, current):
     for key, value in wanted.items():
+        actual = current.get(key)
+        if actual is None and value in (0, False):
+            # AMS leaves a resource out of its answer when it is 0 or false.
+            continue
         if key in SIZE_RESOURCES:
-            if not same_size(current.get(key), value):
+            if not same_size(actual, value):
                 return False
-        elif not same_value(value, current.get(key)):
+        elif not same_value(value, actual):
             return False
     return True
+
+
+# Manifest keys that AMS changes from a JSON PATCH when it has the application_partial_updates
+# extension (each change still makes a new version), and the PATCH field each one goes to.
+PARTIAL_UPDATE_FIELDS = {
+    'boot-activity': 'boot_activity',
+    'video-encoder': 'video_encoder',
+    'watchdog': 'watchdog',
+    'services': 'services',
+    'required-permissions': 'required_permissions',
+}
+
+
+def partial_update(manifest, keys):
+    """The JSON PATCH that changes manifest ``keys`` without a package upload, or None when one of them needs it."""
+    if not keys or any(key not in PARTIAL_UPDATE_FIELDS for key in keys):
+        return None
+    return dict((PARTIAL_UPDATE_FIELDS[key], manifest.get(key)) for key in keys)
 
 
 def manifest_keys_overridden(options):

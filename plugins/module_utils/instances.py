@@ -191,6 +191,9 @@ def launch_differences(instance, params, wanted, app=None, image=None):
     reported = instance.get('resources') or {}
     for option, value in sorted(wanted['resources'].items()):
         actual = reported.get(RESOURCES[option][1])
+        if actual is None and value == 0:
+            # AMS leaves a resource out of the instance when it is 0.
+            continue
         same = same_size(actual, value) if option in SIZE_RESOURCES else str(actual) == str(value)
         if not same:
             differ('resources.%s' % option, value, actual)

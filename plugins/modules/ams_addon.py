@@ -86,14 +86,37 @@ addon:
   description: The addon as AMS shows it after the task; empty when it does not exist.
   returned: success
   type: dict
-  sample:
-    name: ssh-keys
+  contains:
+    name:
+      description: Name of the addon.
+      type: str
+      sample: ssh-keys
+    used_by:
+      description: Names of the applications that use the addon.
+      type: list
+      elements: str
+      sample: [my-game]
     versions:
-      - version: 0
-        fingerprint: 60d8af000f50527f83f30673586329717384d7243858fd6216a8eeb488802d4a
-        size: 283
-        created_at: 1611716542
-    used_by: []
+      description: Every version of the addon, oldest first.
+      type: list
+      elements: dict
+      contains:
+        version:
+          description: Version number.
+          type: int
+          sample: 0
+        fingerprint:
+          description: SHA-256 of the uploaded package; an upload is skipped when it matches the package's.
+          type: str
+          sample: 60d8af000f50527f83f30673586329717384d7243858fd6216a8eeb488802d4a
+        size:
+          description: Size of the package in bytes.
+          type: int
+          sample: 283
+        created_at:
+          description: When the version was made, in seconds since the epoch.
+          type: int
+          sample: 1611716542
 '''
 
 from ansible.module_utils.basic import AnsibleModule

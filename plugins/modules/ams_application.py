@@ -19,6 +19,9 @@ description:
     it, as AMS fills in defaults (C(video-encoder), C(watchdog), C(abi), ...). Set a key to an empty value
     (V(""), V([]), V({})) to clear it. To roll out a new APK with an otherwise unchanged manifest, bump its
     C(version).
+  - When only C(boot-activity), C(video-encoder), C(watchdog), C(services) or C(required-permissions) differ
+    and AMS has the API extension C(application_partial_updates), the new version is made from those fields
+    (a JSON update) instead of an upload of the package; any other differing key uploads the package.
   - O(instance_type), O(image), O(tags), O(addons), O(resources) and O(inhibit_auto_updates) are compared with
     the application as AMS shows it and changed in place (no new version) in one update that carries the ETag
     of the read it was computed from; after a concurrent change the application is read again and the update
@@ -122,24 +125,89 @@ application:
   description: The application as AMS shows it after the task; empty when it does not exist.
   returned: success
   type: dict
-  sample:
-    id: c08fr0gj1qm443dtn870
-    name: my-game
-    status_code: 2
-    status: ready
-    instance_type: a4.3
-    parent_image_id: btavtegj1qm58qg7ru50
-    published: true
+  contains:
+    id:
+      description: Id of the application.
+      type: str
+      sample: c08fr0gj1qm443dtn870
+    name:
+      description: Name of the application.
+      type: str
+      sample: my-game
+    status:
+      description: Status of the application, for people (V(initializing), V(ready), V(error), ...).
+      type: str
+      sample: ready
+    status_code:
+      description: Status as a number (-1 error, 0 unknown, 1 initializing, 2 ready, 3 deleted); code against it.
+      type: int
+      sample: 2
+    instance_type:
+      description: Instance type of the application's containers.
+      type: str
+      sample: a4.3
+    parent_image_id:
+      description: Id of the image the application is built on.
+      type: str
+      sample: btavtegj1qm58qg7ru50
+    published:
+      description: Whether a version of the application is published.
+      type: bool
+      sample: true
     versions:
-      - number: 0
-        status_code: 3
-        status: active
-        published: true
-        error_message: ""
-    addons: []
-    tags: [game]
-    resources: {cpus: 4}
-    inhibit_auto_updates: false
+      description: Every stored version, oldest first.
+      type: list
+      elements: dict
+      contains:
+        number:
+          description: Version number.
+          type: int
+          sample: 0
+        manifest_version:
+          description: The C(version) of the package's manifest.
+          type: str
+          sample: "1.2"
+        status:
+          description: Status of the version (V(initializing), V(active), V(error), ...).
+          type: str
+          sample: active
+        status_code:
+          description: Status as a number (-1 error, 1 initializing, 2 created, 3 active, 4 deleted, ...).
+          type: int
+          sample: 3
+        published:
+          description: Whether this version is published.
+          type: bool
+          sample: true
+        addons:
+          description: Addons of this version, each with its C(name) and C(version).
+          type: list
+          elements: dict
+          sample: [{name: tools, version: 0}]
+        error_message:
+          description: Why the version's bootstrap failed; empty otherwise.
+          type: str
+          sample: ""
+    addons:
+      description: Names of the addons the application uses.
+      type: list
+      elements: str
+      sample: [tools]
+    tags:
+      description: Tags of the application.
+      type: list
+      elements: str
+      sample: [game]
+    resources:
+      description:
+        - Resources of the application's containers, keyed as AMS names them (C(cpus), C(memory), C(disk-size),
+          C(gpu-slots), C(vpu-slots)); C(gpu-slots) V(-1) means not set.
+      type: dict
+      sample: {cpus: 4, gpu-slots: -1}
+    inhibit_auto_updates:
+      description: Whether AMS makes no new versions by itself when the image changes.
+      type: bool
+      sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -338,8 +406,14 @@ class AMSApplication(AMSModule):
         if not keys:
             return
         latest = objects.latest_version(current.metadata)
-        answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
-                                    etag=current.etag, budget=self.deadline)
+        fields = None
+        if self.client.has_extension('application_partial_updates'):
+            fields = applications.partial_update(package.manifest, keys)
+        if fields is not None:
+            answer = self.client.patch(self.path, body=fields, etag=current.etag)
+        else:
+            answer = self.client.upload('PATCH', self.path, package.path, fingerprint=package.compute_fingerprint(),
+                                        etag=current.etag, budget=self.deadline)
         self._wait_ready(answer, min_version=objects.version_number(latest) + 1 if latest else 0)
 
     # -- update ------------------------------------------------------------------

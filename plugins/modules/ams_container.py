@@ -167,19 +167,77 @@ containers:
   returned: success
   type: list
   elements: dict
-  sample:
-    - id: cbqhp0oj1qm4a9s2cg2g
-      name: ams-cbqhp0oj1qm4a9s2cg2g
-      type: regular
-      status: running
-      status_code: 4
-      node: lxd1
-      app_id: cbqhnpgj1qm4a9s2cg10
-      app_name: my-game
-      app_version: 0
-      created_at: 1700000000
-      address: 192.168.100.3
-      error_message: ""
+  contains:
+    id:
+      description: Id of the container.
+      type: str
+      sample: cbqhp0oj1qm4a9s2cg2g
+    name:
+      description: Name of the container, C(ams-<id>).
+      type: str
+      sample: ams-cbqhp0oj1qm4a9s2cg2g
+    type:
+      description: V(regular), or V(base) for the containers AMS makes to bootstrap applications.
+      type: str
+      sample: regular
+    status:
+      description: Status of the container, for people.
+      type: str
+      sample: running
+    status_code:
+      description: Status as a number (-1 error, 1 created, 2 prepared, 3 started, 4 running, 5 stopped, 6 deleted).
+      type: int
+      sample: 4
+    node:
+      description: Node the container runs on.
+      type: str
+      sample: lxd1
+    app_id:
+      description: Id of the application it was launched from; empty for a container of an image.
+      type: str
+      sample: cbqhnpgj1qm4a9s2cg10
+    app_name:
+      description: Name of that application.
+      type: str
+      sample: my-game
+    app_version:
+      description: Version of that application.
+      type: int
+      sample: 0
+    image_id:
+      description: Id of the image it was launched from.
+      type: str
+      sample: btbfutoj1qm45810otr0
+    created_at:
+      description: When the container was launched, in seconds since the epoch.
+      type: int
+      sample: 1700000000
+    address:
+      description: Private address of the container.
+      type: str
+      sample: 192.168.100.3
+    public_address:
+      description: Public address of its node.
+      type: str
+      sample: 203.0.113.11
+    services:
+      description: Services the container exposes, with the C(node_port) AMS forwards to each.
+      type: list
+      elements: dict
+      sample: [{name: adb, port: 5559, node_port: 10001, protocols: [tcp], expose: false}]
+    resources:
+      description: Resources of the container (C(cpus), C(memory), C(disk-size), C(gpu-slots), C(vpu-slots)); AMS leaves out those that are 0.
+      type: dict
+      sample: {cpus: 3, memory: 3GB, disk-size: 3GB, gpu-slots: 1}
+    stored_logs:
+      description: Log files AMS stores for the container (mostly for containers that failed).
+      type: list
+      elements: str
+      sample: [android.log]
+    error_message:
+      description: Why the container is in error; empty otherwise.
+      type: str
+      sample: ""
 launched:
   description: Ids of the containers the task launched.
   returned: success
@@ -404,6 +462,10 @@ class AMSContainer(AMSModule):
                            % (label, len(launched), wanted, refusal.ams_error or refusal.message),
                            status_code=refusal.status_code, error_code=refusal.error_code)
         if failed:
+            if launched:
+                # AMS fails the launch operation of a container that did not start; the container itself,
+                # left in error, holds the reason (error_message), which this names for each one.
+                containers.wait_until_running(self.client, launched, self.deadline)
             raise AMSError('launching containers of %s: %d launch(es) failed: %s'
                            % (label, len(failed), containers.describe_failed_operations(failed)))
         if not self.waits or not launched:

@@ -89,22 +89,65 @@ image:
   description: The image as AMS shows it after the task; empty when it does not exist.
   returned: success
   type: dict
-  sample:
-    id: btbfutoj1qm45810otr0
-    name: jammy-android13-x86_64
+  contains:
+    id:
+      description: Id of the image.
+      type: str
+      sample: btbfutoj1qm45810otr0
+    name:
+      description: Name of the image.
+      type: str
+      sample: jammy-android13-x86_64
+    status:
+      description: Status of the image, for people.
+      type: str
+      sample: active
+    status_code:
+      description: Status as a number (-1 error, 1 initializing, 2 created, 3 active, 4 deleted, 5 available, 6 queued).
+      type: int
+      sample: 3
+    default:
+      description: Whether AMS uses this image when an application or container names none.
+      type: bool
+      sample: true
+    used_by:
+      description: Names of the applications built on the image.
+      type: list
+      elements: str
+      sample: [my-game]
+    immutable:
+      description: Whether the image comes from an image server and cannot be changed.
+      type: bool
+      sample: false
+    architecture:
+      description: CPU architecture of the image.
+      type: str
+      sample: x86_64
     versions:
-      - version: 0
-        fingerprint: 0791cfc011f67c60b7bd0f852ddb686b79fa46083d9d43ef9845c9235c67b261
-        size: 529887868
-        created_at: 1610641117
-        status_code: 3
-        status: active
-    status_code: 3
-    status: active
-    used_by: []
-    immutable: false
-    default: true
-    architecture: x86_64
+      description: Every version of the image, oldest first.
+      type: list
+      elements: dict
+      contains:
+        version:
+          description: Version number.
+          type: int
+          sample: 0
+        fingerprint:
+          description: SHA-256 of the uploaded tarball; an upload is skipped when it matches the package's.
+          type: str
+          sample: 0791cfc011f67c60b7bd0f852ddb686b79fa46083d9d43ef9845c9235c67b261
+        size:
+          description: Size of the tarball in bytes.
+          type: int
+          sample: 529887868
+        created_at:
+          description: When the version was made, in seconds since the epoch.
+          type: int
+          sample: 1610641117
+        status_code:
+          description: Status of the version as a number.
+          type: int
+          sample: 3
 '''
 
 from ansible.module_utils.basic import AnsibleModule

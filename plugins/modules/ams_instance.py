@@ -440,11 +440,11 @@ class AMSInstance(AMSModule):
             return
         if containers.code_of(instance) in RUNNING:
             self.wait_for(self.client.patch(instances.instance_path(self.reference),
-                                         body={'desired_status': 'stopped'}, etag=etag))
+                                            body={'desired_status': 'stopped'}, etag=etag))
             self._wait_for(AT_REST)
             etag = instances.find(self.client, self.reference)[1]
         self.wait_for(self.client.patch(instances.instance_path(self.reference),
-                                     body={'desired_status': 'running'}, etag=etag))
+                                        body={'desired_status': 'running'}, etag=etag))
         self.result['instance'] = (self._wait_for(RUNNING) if self.waits
                                    else instances.find(self.client, self.reference)[0] or {})
 
@@ -497,7 +497,7 @@ class AMSInstance(AMSModule):
         path = instances.instance_path(instance.get('id') or self.reference)
         if instances.delete_protected(instance):
             self.wait_for(self.client.patch(path, body={'config': {'security': {'delete_protected': False}}},
-                                         etag=etag))
+                                            etag=etag))
         force = self.module.params['force']
         self.remove_or_explain(path, 'instance %s' % self.reference, force, body={'force': force})
 

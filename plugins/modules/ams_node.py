@@ -132,22 +132,68 @@ node:
   description: The node as AMS reports it after the task; empty when it is absent.
   returned: success
   type: dict
-  sample:
-    name: lxd1
-    address: 10.0.0.11
-    public_address: 203.0.113.11
-    cpus: 16
-    cpu_allocation_rate: 4
-    memory: 64GB
-    memory_allocation_rate: 2
-    gpu_slots: 0
-    gpu_encoder_slots: 0
-    tags: [zone=a]
-    unschedulable: false
-    status: online
-    status_code: 4
-    storage_pool: ams0
-    managed: true
+  contains:
+    name:
+      description: Name of the node.
+      type: str
+      sample: lxd1
+    address:
+      description: Private address AMS reaches the node's LXD on.
+      type: str
+      sample: 10.0.0.11
+    public_address:
+      description: Public address of the node, where exposed services are reached.
+      type: str
+      sample: 203.0.113.11
+    status:
+      description: Status of the node, for people (V(initializing), V(online), V(offline), ...).
+      type: str
+      sample: online
+    status_code:
+      description: Status as a number (-1 error, 1 created, 2 initializing, 3 initialized, 4 online, 5 offline, 6 deleted).
+      type: int
+      sample: 4
+    cpus:
+      description: CPU cores AMS schedules on.
+      type: int
+      sample: 16
+    cpu_allocation_rate:
+      description: Overcommit factor of the CPUs.
+      type: float
+      sample: 4
+    memory:
+      description: Memory AMS schedules on.
+      type: str
+      sample: 64GB
+    memory_allocation_rate:
+      description: Overcommit factor of the memory.
+      type: float
+      sample: 2
+    gpu_slots:
+      description: GPU slots of the node.
+      type: int
+      sample: 0
+    gpu_encoder_slots:
+      description: GPU encoder slots of the node.
+      type: int
+      sample: 0
+    tags:
+      description: Tags of the node.
+      type: list
+      elements: str
+      sample: [zone=a]
+    unschedulable:
+      description: Whether AMS launches nothing new on the node. AMS before 1.20 reports it as C(unscheduable) instead.
+      type: bool
+      sample: false
+    storage_pool:
+      description: LXD storage pool the node's containers use.
+      type: str
+      sample: ams0
+    managed:
+      description: Whether AMS manages the node's LXD (false for an unmanaged node).
+      type: bool
+      sample: true
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -3,10 +3,11 @@
 from aiohttp import web
 
 from . import middleware
-from .handlers import (addons, applications, certificates, config, containers, events, images, nodes, operations,
-                       server, tasks)
+from .handlers import (addons, applications, certificates, config, containers, events, exec as exec_handlers,
+                       images, instances, nodes, operations, server, tasks)
 
-_MODULES = (server, certificates, config, operations, events, tasks, nodes, images, addons, applications, containers)
+_MODULES = (server, certificates, config, operations, events, tasks, nodes, images, addons, applications, containers,
+            instances, exec_handlers)
 
 
 def build_app(sim):

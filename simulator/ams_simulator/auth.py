@@ -1,5 +1,7 @@
 """Auth levels: guest (no client certificate), untrusted, trusted (fingerprint in the trust store), local."""
 
+import re
+
 GUEST, UNTRUSTED, TRUSTED, LOCAL = "guest", "untrusted", "trusted", "local"
 
 # What guests and untrusted clients may reach; certificate registration checks the trust password itself.
@@ -24,5 +26,9 @@ def is_trusted(level):
     return level in (TRUSTED, LOCAL)
 
 
+# Operation websockets check the secret of the operation instead (like LXD, guests may connect with it).
+_WEBSOCKET = re.compile(r"^/1\.0/operations/[^/]+/websocket$")
+
+
 def is_public(method, path):
-    return (method, path) in PUBLIC
+    return (method, path) in PUBLIC or (method == "GET" and _WEBSOCKET.match(path) is not None)

@@ -9,9 +9,7 @@ import socket
 import sys
 
 from .extensions import API_EXTENSIONS
-from .failures import FailureRules
-from .faults import FaultInjector, parse_methods
-from .stale_etag import StaleEtagRules
+from .injection import FailureRules, FaultInjector, StaleEtagRules, parse_methods
 
 
 def _non_negative(text):
@@ -50,7 +48,7 @@ def build_parser():
     parser.add_argument("--fault-methods", metavar="METHODS",
                         help="comma-separated HTTP methods the faults apply to (default: every method)")
     parser.add_argument("--fail", action="append", default=[], metavar="KIND:NAME",
-                        help="make the named object fail (KIND: application, container, node, image, addon)")
+                        help="make the named object fail (KIND: application, container, instance, node, image, addon)")
     parser.add_argument("--stale-etag-once", action="append", default=[], metavar="KIND/NAME",
                         help="the first If-Match PATCH on that application or node meets a concurrent change (412)")
     parser.add_argument("--populate-nodes", type=_count, default=0, metavar="N")
@@ -63,6 +61,14 @@ def build_parser():
                         help="act as AMS before 1.20: nodes report and PATCH the old spelling 'unscheduable'")
     parser.add_argument("--disable-extension", "--without-extension", dest="disable_extension", action="append",
                         default=[], metavar="NAME", help="do not offer this API extension, and refuse what needs it (repeatable)")
+    parser.add_argument("--exec-real-processes", action="store_true",
+                        help="run exec commands as real processes on this host (test rigs only: trusted clients "
+                             "run anything as the simulator's user); default: a small emulated command set")
+    parser.add_argument("--exec-connect-timeout", type=_non_negative, default=30.0, metavar="SECONDS",
+                        help="how long an exec waits for its websockets before it fails (default 30)")
+    parser.add_argument("--without-instances", action="store_true",
+                        help="behave as an older AMS: no instance_support, vm_support, instance_exec or container_exec "
+                             "extension, and no /1.0/instances or exec endpoints (404)")
     return parser
 
 

@@ -1,8 +1,7 @@
 """Making container rows: placement, address, node ports, the public object."""
 
-from . import ids, instance_types, scheduler, status
-from .clock import unix_now
-from .db import dumps
+from . import instance_types, object_meta, repo, scheduler
+from .object_meta import unix_now
 
 
 class LaunchSpec:
@@ -26,7 +25,7 @@ class LaunchSpec:
 def create(store, spec, initial_status=1):
     """Insert the container (inside the caller's transaction); returns its public object."""
     node = scheduler.place(store, spec.need, scheduler.strategy(store), spec.node)
-    container_id = ids.new_id()
+    container_id = object_meta.new_id()
     address = scheduler.allocate_address(store, node["name"])
     services = scheduler.allocate_node_ports(store, node["name"], container_id, spec.services)
     app = spec.app or {}
@@ -44,11 +43,9 @@ def create(store, spec, initial_status=1):
                                                      spec.need.gpu_slots, spec.need.vpu_slots),
         "architecture": "x86_64", "tags": spec.tags,
     }
-    status.set_status(data, status.CONTAINER, initial_status)
-    store.execute(
-        "INSERT INTO containers (id, node, type, app_id, app_version, image_id, image_version, cpu, memory, "
-        "gpu_slots, address, data, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (container_id, node["name"], spec.kind, data["app_id"], data["app_version"] if spec.app else None,
-         data["image_id"], data["image_version"] if spec.image else None, spec.need.cpus, spec.need.memory,
-         spec.need.gpu_slots, address, dumps(data), "{}"))
+    object_meta.set_status(data, object_meta.CONTAINER, initial_status)
+    repo.insert_containers(store, [(data, {
+        "app_version": data["app_version"] if spec.app else None,
+        "image_version": data["image_version"] if spec.image else None,
+        "cpu": spec.need.cpus, "memory": spec.need.memory, "gpu_slots": spec.need.gpu_slots})])
     return data

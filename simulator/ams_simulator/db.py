@@ -35,6 +35,7 @@ CREATE INDEX IF NOT EXISTS containers_image ON containers (image_id);
 CREATE TABLE IF NOT EXISTS node_ports (
     node TEXT NOT NULL, port INTEGER NOT NULL, container_id TEXT NOT NULL, PRIMARY KEY (node, port));
 CREATE INDEX IF NOT EXISTS node_ports_container ON node_ports (container_id);
+CREATE TABLE IF NOT EXISTS instances (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL, status_code INTEGER NOT NULL, finished_at REAL,
     data TEXT NOT NULL, rollback TEXT NOT NULL);
@@ -54,6 +55,7 @@ RESOURCE_TABLES = (
     ("application_versions", "app_id, version"),
     ("containers", "id"),
     ("node_ports", "node, port"),
+    ("instances", "id"),
 )
 
 

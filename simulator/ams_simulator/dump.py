@@ -14,7 +14,7 @@ import os
 import sqlite3
 import sys
 
-from . import config_keys
+from . import config_keys, repo
 from .db import RESOURCE_TABLES
 
 _JSON_COLUMNS = ("data", "private", "metadata", "manifest", "logs", "value")
@@ -46,11 +46,9 @@ def dump_state(state_dir, include_operations=False):
     try:
         for table, order in tables:
             rows = []
-            for row in conn.execute("SELECT * FROM %s ORDER BY %s" % (table, order)):
-                item = {}
-                for key in row.keys():
-                    value = row[key]
-                    item[key] = json.loads(value) if key in _JSON_COLUMNS and isinstance(value, str) else value
+            for row in repo.table_rows(conn, table, order):
+                item = {key: json.loads(value) if key in _JSON_COLUMNS and isinstance(value, str) else value
+                        for key, value in row.items()}
                 rows.append(item if table == "config" else _mask(table, item))
             result[table] = _effective_config(rows) if table == "config" else rows
     finally:

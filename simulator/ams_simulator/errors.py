@@ -1,4 +1,23 @@
-"""The error every handler raises to answer with the AMS error envelope."""
+"""Errors: domain errors (what went wrong, raised by the state layer) and ApiError (an HTTP answer, raised by
+the handlers).  The request pipeline answers a domain error with the matching HTTP status."""
+
+
+class DomainError(Exception):
+    """Something the state layer refuses; `status` is the HTTP status the pipeline answers it with."""
+
+    status = 400
+
+    @property
+    def message(self):
+        return str(self)
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Invalid(DomainError):
+    status = 400
 
 
 class ApiError(Exception):

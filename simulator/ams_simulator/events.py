@@ -2,7 +2,7 @@
 
 import asyncio
 
-from .clock import rfc3339_now
+from .object_meta import rfc3339_now
 
 EVENT_TYPES = ("operation", "logging", "lifecycle")
 _QUEUE_LIMIT = 10000

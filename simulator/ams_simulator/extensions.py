@@ -13,10 +13,18 @@ API_EXTENSIONS = (
     "application_partial_updates",
     "zip_archive_support",
     "container_logs",
+    "instance_support",
+    "vm_support",
+    "instance_exec",
+    "container_exec",
 )
+# What an older AMS without instances (--without-instances) does not have.
+INSTANCE_EXTENSIONS = ("instance_support", "vm_support", "instance_exec", "container_exec")
 
 
 def offered(sim, name):
+    if name in INSTANCE_EXTENSIONS and getattr(sim.options, "without_instances", False):
+        return False
     return name not in sim.disabled_extensions
 
 

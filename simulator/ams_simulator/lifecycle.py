@@ -1,76 +1,33 @@
-"""State transitions that happen after an operation: container boot, application bootstrap.
+"""State transitions that happen after an operation: application bootstrap (container boot and the other
+instance transitions are in instance_lifecycle).
 
 Each transition runs in one transaction; on restart `resume_pending` re-arms the ones still pending.
 """
 
-from . import container_factory, repo, scheduler, status
-from .clock import rfc3339_now
-from .db import dumps
-from .errors import ApiError, OperationFailed
+from . import container_factory, object_meta, repo, scheduler
+from .errors import ApiError, DomainError, NotFound
 from .publishing import apply_auto_publish, prune_versions
 
-CREATED, RUNNING, ERROR = 1, 4, -1
-_LOG_NAMES = ("android.log", "console.log", "container.log", "system.log")
-
-
-def _failure_logs(container, reason):
-    stamp = rfc3339_now()
-    return {
-        "android.log": "--------- beginning of main\n%s E AndroidRuntime: FATAL EXCEPTION: main\n"
-                       "%s E AndroidRuntime: %s\n" % (stamp, stamp, reason),
-        "console.log": "%s Anbox container %s console\n%s boot aborted\n" % (stamp, container["name"], stamp),
-        "container.log": "%s lxc %s: start failed: %s\n" % (stamp, container["name"], reason),
-        "system.log": "%s anbox-init: bootstrap of %s failed: %s\n" % (stamp, container["name"], reason),
-    }
-
-
-def boot(sim, container_id):
-    """The end of the launch operation (runs inside its transaction): the container is running, or it failed
-    to start; then it stays in error with its log files and the operation fails with the reason."""
-    container = repo.find_container(sim.store, container_id)
-    if container is None or container["status_code"] != CREATED:
-        return
-    image_name = ""
-    if container["image_id"]:
-        image = repo.find_image(sim.store, container["image_id"])
-        image_name = image["name"] if image else ""
-    if sim.failures.matches("container", container["app_name"], container["app_id"], image_name,
-                            container["image_id"]):
-        reason = "container %s failed to start (simulated failure)" % container["name"]
-        logs = _failure_logs(container, reason)
-        container["error_message"] = reason
-        container["stored_logs"] = sorted(logs)
-        status.set_status(container, status.CONTAINER, ERROR)
-        sim.store.execute("UPDATE containers SET logs = ? WHERE id = ?", (dumps(logs), container_id))
-        repo.save_container(sim.store, container)
-        raise OperationFailed(reason, keep_changes=True)
-    status.set_status(container, status.CONTAINER, RUNNING)
-    repo.save_container(sim.store, container)
-
-
-def announce(sim, container_id):
-    container = repo.find_container(sim.store, container_id)
-    if container is not None:
-        sim.events.lifecycle("container-" + container["status"], "/1.0/containers/" + container_id)
+RUNNING, ERROR = 4, -1
 
 
 def start_bootstrap(sim, app_id, number):
     """Launch the temporary base container for one application version, finish after --bootstrap-delay."""
     error = None
     with sim.store.transaction():
-        app = repo.find_application(sim.store, app_id)
+        app = repo.find(sim.store, "application", app_id)
         if app is None:
             return
-        repo.delete_container_rows(sim.store, "app_id = ? AND app_version = ? AND type = 'base'", (app_id, number))
-        manifest = repo.version_manifest(sim.store, app_id, number)
+        repo.delete_containers(sim.store, app_id=app_id, app_version=number, type="base")
+        manifest = repo.version_document(sim.store, "application", app_id, number)
         version = repo.app_version(app, number)
-        image = repo.find_image(sim.store, version["parent_image_id"])
+        image = repo.find(sim.store, "image", version["parent_image_id"])
         try:
             need = scheduler.requirement(manifest.get("instance-type"), manifest.get("resources"))
             container_factory.create(sim.store, container_factory.LaunchSpec(
                 "base", need, app=app, app_version=number, image=image,
                 image_version=version["parent_image_version"]), initial_status=RUNNING)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             error = "bootstrap of %s version %d failed: %s" % (app["name"], number, exc.message)
     if error is not None:
         finish_bootstrap(sim, app_id, number, error)
@@ -80,36 +37,37 @@ def start_bootstrap(sim, app_id, number):
 
 def finish_bootstrap(sim, app_id, number, error=None):
     with sim.store.transaction():
-        app = repo.find_application(sim.store, app_id)
+        app = repo.find(sim.store, "application", app_id)
         if app is None:
             return
-        repo.delete_container_rows(sim.store, "app_id = ? AND app_version = ? AND type = 'base'", (app_id, number))
+        repo.delete_containers(sim.store, app_id=app_id, app_version=number, type="base")
         try:
             version = repo.app_version(app, number)
-        except ApiError:
+        except NotFound:
             return
         if error is None and sim.failures.matches("application", app["name"], app_id):
             error = "bootstrap of %s version %d failed: boot package crashed (simulated failure)" % (app["name"], number)
         if error is not None:
             version["error_message"] = error
-            status.set_status(version, status.VERSION, ERROR)
-            status.set_status(app, status.APPLICATION, ERROR)
+            object_meta.set_status(version, object_meta.VERSION, ERROR)
+            object_meta.set_status(app, object_meta.APPLICATION, ERROR)
             prune_versions(sim.store, app, keep=number)
         else:
-            status.set_status(version, status.VERSION, 3)
-            status.set_status(app, status.APPLICATION, 2)
+            object_meta.set_status(version, object_meta.VERSION, 3)
+            object_meta.set_status(app, object_meta.APPLICATION, 2)
             apply_auto_publish(sim.store, app, version)
-        repo.save_application(sim.store, app)
+        repo.save(sim.store, "application", app)
     sim.events.lifecycle("application-" + app["status"], "/1.0/applications/" + app_id, version=number)
 
 
 def resume_pending(sim):
-    """After a restart: bootstraps that were in progress start again.  (A launch interrupted by a restart
-    was rolled back with its operation, so no container is left half-started.)"""
+    """After a restart: bootstraps that were in progress start again, and so do the instances on their way to
+    their desired status.  (A launch interrupted by a restart was rolled back with its operation, so no
+    container is left half-started.)"""
     count = 0
-    for app in repo.all_applications(sim.store):
+    for app in repo.all_of(sim.store, "application"):
         for version in app["versions"]:
             if version["status_code"] == 1:
                 start_bootstrap(sim, app["id"], version["number"])
                 count += 1
-    return count
+    return count + sim.instance_lifecycle.resume()

@@ -154,11 +154,11 @@ def validate(manifest, store):
         if manifest.get(key) is not None and not isinstance(manifest[key], dict):
             _fail("%r must be a mapping" % key)
     for addon in _string_list(manifest, "addons") or []:
-        if repo.find_addon(store, addon) is None:
+        if repo.find(store, "addon", addon) is None:
             _fail("addon %r does not exist" % addon)
     image_ref = _string(manifest, "image")
     if image_ref is not None:
-        image = repo.find_image(store, image_ref)
+        image = repo.find(store, "image", image_ref)
         if image is None:
             _fail("image %r does not exist" % image_ref)
     else:

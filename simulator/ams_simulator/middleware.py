@@ -7,7 +7,7 @@ import time
 from aiohttp import web
 
 from . import auth, envelopes
-from .errors import ApiError, forbidden
+from .errors import ApiError, DomainError, forbidden
 
 
 LOG = logging.getLogger("ams_simulator")
@@ -64,7 +64,7 @@ def build(sim):
     async def error_envelopes(request, handler):
         try:
             return await handler(request)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             return envelopes.error(exc.status, exc.message)
         except web.HTTPNotFound:
             return envelopes.error(404, "not found: %s" % request.path)
@@ -82,7 +82,8 @@ def build(sim):
     @web.middleware
     async def faults(request, handler):
         """503 and reset happen before the handler: the request never reached AMS. drop-answer happens after
-        a write succeeded: the change was carried out, only its answer is lost (the log keeps the status it would have had)."""
+        a write succeeded: the change was carried out, only its answer is lost (the log keeps the status it
+        would have had)."""
         if not (sim.faults.active and sim.faults.applies_to(request.method, request.path)):
             return await handler(request)
         if sim.faults.latency:
@@ -97,7 +98,7 @@ def build(sim):
             raise ConnectionDropped()
         try:
             response = await handler(request)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             response = envelopes.error(exc.status, exc.message)
         if response.status < 400 and sim.faults.draw_drop_answer(request.method):
             request["fault"] = "drop-answer"

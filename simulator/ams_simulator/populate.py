@@ -6,8 +6,8 @@ import math
 import os
 import tarfile
 
-from . import ids, instance_types, status
-from .clock import unix_now
+from . import instance_types, object_meta, repo
+from .object_meta import unix_now
 from .db import dumps
 
 IMAGE_NAME = "populated-image"
@@ -50,10 +50,10 @@ def _nodes(count, per_node):
                 "memory_allocation_rate": memory_rate, "is_master": index == 0, "disk_size": "1000GB",
                 "gpu_slots": 0, "gpu_encoder_slots": 0, "tags": ["populated"], "unschedulable": False,
                 "architecture": "x86_64", "storage_pool": "ams0", "managed": True}
-        status.set_status(data, status.NODE, 4)
+        object_meta.set_status(data, object_meta.NODE, 4)
         private = {"network_name": "amsbr0", "network_subnet": "10.%d.0.1/16" % (index + 1), "storage_device": "",
                    "network_acl_name": ""}
-        rows.append((name, address, dumps(data), dumps(private)))
+        rows.append((data, private))
     return rows
 
 
@@ -71,30 +71,30 @@ def populate(sim, node_count, container_count):
     per_node = math.ceil(container_count / node_count) if node_count else 0
     now = unix_now()
     image_sha, image_size = _store_blob(sim, _package("w:gz", "metadata.yaml", b"architecture: x86_64\n"))
-    image_id, app_id = ids.new_id(), ids.new_id()
-    image = {"id": image_id, "name": IMAGE_NAME, "versions": [status.set_status(
+    image_id, app_id = object_meta.new_id(), object_meta.new_id()
+    image = {"id": image_id, "name": IMAGE_NAME, "versions": [object_meta.set_status(
         {"version": 0, "fingerprint": image_sha, "size": image_size, "created_at": now, "remote_id": ""},
-        status.IMAGE, 3)], "used_by": None, "immutable": False, "default": False, "architecture": "x86_64"}
-    status.set_status(image, status.IMAGE, 3)
+        object_meta.IMAGE, 3)], "used_by": None, "immutable": False, "default": False, "architecture": "x86_64"}
+    object_meta.set_status(image, object_meta.IMAGE, 3)
     manifest = {"name": APP_NAME, "instance-type": INSTANCE_TYPE, "image": IMAGE_NAME}
     app_sha, _size = _store_blob(sim, _package("w:bz2", "manifest.yaml", dumps(manifest).encode()))
     version = {"number": 0, "manifest_version": "", "parent_image_id": image_id, "parent_image_version": 0,
                "published": True, "created_at": now, "boot_activity": "", "required_permissions": None,
                "addons": [], "extra_data": {}, "error_message": "", "video_encoder": "gpu-preferred",
                "watchdog": {"disabled": False, "allowed-packages": None}}
-    status.set_status(version, status.VERSION, 3)
+    object_meta.set_status(version, object_meta.VERSION, 3)
     app = {"id": app_id, "name": APP_NAME, "instance_type": INSTANCE_TYPE, "boot_package": "", "parent_image_id":
            image_id, "published": True, "versions": [version], "addons": [], "created_at": now, "immutable": False,
            "tags": None, "resources": {"gpu-slots": -1}, "abi": "x86_64", "inhibit_auto_updates": False}
-    status.set_status(app, status.APPLICATION, 2)
+    object_meta.set_status(app, object_meta.APPLICATION, 2)
     size = instance_types.TYPES[INSTANCE_TYPE]
     resources = instance_types.resources_object(size["cpus"], size["memory"], size["disk"], 0)
     node_rows = _nodes(node_count, per_node)
     containers = []
     for index in range(container_count):
         node_index = index % node_count
-        node_name, node_address = node_rows[node_index][0], node_rows[node_index][1]
-        container_id = ids.new_id()
+        node_name, node_address = node_rows[node_index][0]["name"], node_rows[node_index][0]["address"]
+        container_id = object_meta.new_id()
         address = _address(node_index, index // node_count)
         data = {"id": container_id, "name": "ams-" + container_id, "type": "regular", "node": node_name,
                 "app_id": app_id, "app_name": APP_NAME, "app_version": 0, "image_id": "", "image_version": 0,
@@ -102,20 +102,17 @@ def populate(sim, node_count, container_count):
                 "stored_logs": None, "error_message": "", "config": {"platform": "null", "boot_package": "",
                                                                      "boot_activity": "", "metrics_server": ""},
                 "resources": resources, "architecture": "x86_64", "tags": []}
-        status.set_status(data, status.CONTAINER, 4)
-        containers.append((container_id, node_name, "regular", app_id, 0, "", None, size["cpus"], size["memory"], 0,
-                           address, dumps(data), "{}"))
+        object_meta.set_status(data, object_meta.CONTAINER, 4)
+        containers.append((data, {"app_version": 0, "image_version": None, "cpu": size["cpus"],
+                                  "memory": size["memory"], "gpu_slots": 0}))
     with sim.store.transaction():
-        sim.store.conn.executemany("INSERT INTO nodes (name, address, data, private) VALUES (?,?,?,?)", node_rows)
+        for data, private in node_rows:
+            repo.insert(sim.store, "node", data, private=private)
         if container_count:
-            sim.store.execute("INSERT INTO images (id, name, data) VALUES (?,?,?)", (image_id, IMAGE_NAME, dumps(image)))
-            sim.store.execute("INSERT INTO image_versions (image_id, version, blob, metadata) VALUES (?,?,?,?)",
-                              (image_id, 0, image_sha, dumps({"architecture": "x86_64"})))
-            sim.store.execute("INSERT INTO applications (id, name, data) VALUES (?,?,?)", (app_id, APP_NAME, dumps(app)))
-            sim.store.execute("INSERT INTO application_versions (app_id, version, blob, manifest) VALUES (?,?,?,?)",
-                              (app_id, 0, app_sha, dumps(manifest)))
-            sim.store.conn.executemany(
-                "INSERT INTO containers (id, node, type, app_id, app_version, image_id, image_version, cpu, memory, "
-                "gpu_slots, address, data, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", containers)
+            repo.insert(sim.store, "image", image)
+            repo.add_version(sim.store, "image", image_id, 0, image_sha, {"architecture": "x86_64"})
+            repo.insert(sim.store, "application", app)
+            repo.add_version(sim.store, "application", app_id, 0, app_sha, manifest)
+            repo.insert_containers(sim.store, containers)
         sim.store.set_meta("populated", "%d nodes, %d containers" % (node_count, container_count))
     return True

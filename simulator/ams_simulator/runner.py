@@ -12,7 +12,7 @@ from aiohttp import web
 from . import populate, startup
 from .app import build_app
 from .certs import ensure_server_certificates
-from .context import Simulator
+from .simulator import Simulator
 from .tls_bridge import make_server_context, start_tls_server
 
 

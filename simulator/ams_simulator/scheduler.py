@@ -1,7 +1,6 @@
 """Placing containers on nodes by capacity, and handing out addresses and node ports."""
 
 import ipaddress
-import json
 
 from . import instance_types, repo
 from .errors import bad_request
@@ -47,9 +46,7 @@ def node_capacity(node):
 
 
 def _usage(store):
-    rows = store.all("SELECT node, SUM(cpu) AS cpu, SUM(memory) AS memory, SUM(gpu_slots) AS gpu "
-                     "FROM containers GROUP BY node")
-    return {row["node"]: (row["cpu"] or 0, row["memory"] or 0, row["gpu"] or 0) for row in rows}
+    return repo.node_usage(store)
 
 
 def _free(node, used):
@@ -66,7 +63,7 @@ def place(store, need, strategy, node_name=None):
     """The node to launch on; 400 with the reason when none fits."""
     used = _usage(store)
     if node_name is not None:
-        node = repo.find_node(store, node_name)
+        node = repo.find(store, "node", node_name)
         if node is None:
             raise bad_request("node %s does not exist" % node_name)
         if node["status_code"] != ONLINE:
@@ -77,7 +74,8 @@ def place(store, need, strategy, node_name=None):
             raise bad_request("node %s has not enough free capacity for the container (needs %s)"
                               % (node_name, need.describe()))
         return node
-    candidates = [node for node in repo.all_nodes(store) if node["status_code"] == ONLINE and not node["unschedulable"]]
+    candidates = [node for node in repo.all_of(store, "node")
+                  if node["status_code"] == ONLINE and not node["unschedulable"]]
     if not candidates:
         raise bad_request("no online, schedulable node to launch the container on")
     fitting = [(node, _free(node, used)) for node in candidates]
@@ -94,7 +92,7 @@ def place(store, need, strategy, node_name=None):
 def allocate_address(store, node_name):
     private = repo.node_private(store, node_name)
     interface = ipaddress.ip_interface(private["network_subnet"])
-    taken = {row["address"] for row in store.all("SELECT address FROM containers WHERE node = ?", (node_name,))}
+    taken = repo.addresses_on(store, node_name)
     taken.add(str(interface.ip))
     for host in interface.network.hosts():
         text = str(host)
@@ -105,7 +103,7 @@ def allocate_address(store, node_name):
 
 def allocate_node_ports(store, node_name, container_id, services):
     """Give each service a node_port block from 10000-11000 unique on the node; records them."""
-    taken = {row["port"] for row in store.all("SELECT port FROM node_ports WHERE node = ?", (node_name,))}
+    taken = repo.node_ports_on(store, node_name)
     result = []
     for service in services:
         width = service.get("port_end", service["port"]) - service["port"] + 1
@@ -115,8 +113,7 @@ def allocate_node_ports(store, node_name, container_id, services):
                               % (node_name, width, NODE_PORT_FIRST, NODE_PORT_LAST))
         ports = range(start, start + width)
         taken.update(ports)
-        store.conn.executemany("INSERT INTO node_ports (node, port, container_id) VALUES (?,?,?)",
-                               [(node_name, port, container_id) for port in ports])
+        repo.take_node_ports(store, node_name, container_id, ports)
         entry = dict(service)
         entry["node_port"] = start
         if "port_end" in service:
@@ -136,5 +133,4 @@ def _free_block(taken, width):
 
 
 def strategy(store):
-    row = store.one("SELECT value FROM config WHERE key = 'scheduler.strategy'")
-    return json.loads(row["value"]) if row else "spread"
+    return repo.config_value(store, "scheduler.strategy", "spread")

@@ -135,7 +135,8 @@ def test_events_filter_and_lifecycle(sim, client_cert, api):
                         actions.append(event["metadata"]["action"])
                 return actions
 
-    assert asyncio.run(scenario()) == ["container-created", "container-running"]
+    assert asyncio.run(scenario()) == ["container-created", "container-prepared", "container-started",
+                                       "container-running"]
 
 
 def test_logging_events(sim, client_cert, api):

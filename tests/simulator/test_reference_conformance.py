@@ -130,7 +130,7 @@ def test_partial_updates_extension_is_offered(api):
      and manifest["watchdog"] == {"disabled": True, "allowed-packages": []}),
     ({"services": [{"name": "adb", "port": 5555, "port_end": 5556, "protocols": ["tcp"], "expose": False}]},
      lambda version, manifest: manifest["services"] == [{"name": "adb", "port": 5555, "port-end": 5556,
-                                                          "protocols": ["tcp"], "expose": False}]),
+                                                         "protocols": ["tcp"], "expose": False}]),
 ])
 def test_fields_that_create_a_new_version(api, body, check):
     """The reference's table: services, watchdog, boot_activity, required_permissions, video_encoder and

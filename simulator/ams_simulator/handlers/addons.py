@@ -1,10 +1,7 @@
 """/1.0/addons: addons and their versions."""
 
-import json
-
 from .. import envelopes, repo, uploads
-from ..clock import unix_now
-from ..db import dumps
+from ..object_meta import unix_now
 from ..errors import OperationFailed, bad_request, conflict, not_found
 from . import packages
 from .common import Field, check_if_match, decode, etag_of, field, recursion, sim_of
@@ -18,9 +15,7 @@ _HEADER = "X-AMS-Request"
 
 
 def used_by(store, name):
-    rows = store.all("SELECT DISTINCT a.name FROM applications a, json_each(a.data, '$.addons') x "
-                     "WHERE x.value = ? ORDER BY a.name", (name,))
-    return [row["name"] for row in rows] or None
+    return repo.applications_using_addon(store, name) or None
 
 
 def render(store, data):
@@ -49,17 +44,11 @@ def _manifest(contents, name):
     return manifest
 
 
-def _store_version(store, name, number, upload, manifest):
-    store.execute("INSERT INTO addon_versions (name, version, blob, manifest) VALUES (?,?,?,?)",
-                  (name, number, upload.sha256, dumps(manifest)))
-
-
 async def list_addons(request):
     sim = sim_of(request)
-    rows = sim.store.all("SELECT name, data FROM addons ORDER BY name")
     if recursion(request):
-        return envelopes.sync([render(sim.store, json.loads(row["data"])) for row in rows])
-    return envelopes.sync(["/1.0/addons/" + row["name"] for row in rows])
+        return envelopes.sync([render(sim.store, addon) for addon in repo.all_of(sim.store, "addon")])
+    return envelopes.sync(["/1.0/addons/" + name for name in repo.keys(sim.store, "addon")])
 
 
 async def _receive(request, sim, name):
@@ -81,16 +70,16 @@ async def create(request):
     sim = sim_of(request)
     meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
     name = packages.check_name(field(meta, "name", str, required=True, what=_HEADER), "addon")
-    if repo.find_addon(sim.store, name) is not None:
+    if repo.find(sim.store, "addon", name) is not None:
         raise conflict("addon %s already exists" % name)
     upload, manifest = await _receive(request, sim, name)
 
     def apply():
-        if repo.find_addon(sim.store, name) is not None:
+        if repo.find(sim.store, "addon", name) is not None:
             raise OperationFailed("addon %s already exists" % name)
-        repo.save_addon(sim.store, {"name": name, "versions": [packages.version_entry(0, upload, unix_now())],
-                                    "used_by": None})
-        _store_version(sim.store, name, 0, upload, manifest)
+        repo.insert(sim.store, "addon", {"name": name, "versions": [packages.version_entry(0, upload, unix_now())],
+                                         "used_by": None})
+        repo.add_version(sim.store, "addon", name, 0, upload.sha256, manifest)
 
     op = sim.ops.create("Creating addon", {"addons": ["/1.0/addons/" + name]}, apply=apply,
                         fail_with=_failure(sim, name))
@@ -99,24 +88,24 @@ async def create(request):
 
 async def get(request):
     sim = sim_of(request)
-    data = render(sim.store, repo.addon(sim.store, request.match_info["name"]))
+    data = render(sim.store, repo.get(sim.store, "addon", request.match_info["name"]))
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def patch(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.addon(sim.store, name)
+    current = repo.get(sim.store, "addon", name)
     check_if_match(request, etag_of(render(sim.store, current)))
     decode(request, uploads.ams_request_header(request), PATCH_REQUEST, _HEADER, prefix=_HEADER + ".")
     upload, manifest = await _receive(request, sim, name)
 
     def apply():
-        addon = repo.addon(sim.store, name)
+        addon = repo.get(sim.store, "addon", name)
         number = max(v["version"] for v in addon["versions"]) + 1
         addon["versions"].append(packages.version_entry(number, upload, unix_now()))
-        repo.save_addon(sim.store, addon)
-        _store_version(sim.store, name, number, upload, manifest)
+        repo.save(sim.store, "addon", addon)
+        repo.add_version(sim.store, "addon", name, number, upload.sha256, manifest)
 
     op = sim.ops.create("Updating addon", {"addons": ["/1.0/addons/" + name]}, apply=apply,
                         fail_with=_failure(sim, name))
@@ -126,15 +115,15 @@ async def patch(request):
 async def delete(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.addon(sim.store, name)
+    current = repo.get(sim.store, "addon", name)
     check_if_match(request, etag_of(render(sim.store, current)))
     apps = used_by(sim.store, name)
     if apps:
         raise conflict("addon %s is used by application(s) %s" % (name, ", ".join(apps)))
 
     def apply():
-        sim.store.execute("DELETE FROM addon_versions WHERE name = ?", (name,))
-        sim.store.execute("DELETE FROM addons WHERE name = ?", (name,))
+        repo.delete_versions(sim.store, "addon", name)
+        repo.delete(sim.store, "addon", name)
 
     op = sim.ops.create("Deleting addon", {"addons": ["/1.0/addons/" + name]}, apply=apply)
     return envelopes.async_operation(op)
@@ -143,7 +132,7 @@ async def delete(request):
 async def delete_version(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.addon(sim.store, name)
+    current = repo.get(sim.store, "addon", name)
     number = repo.version_number(request.match_info["version"], "addon version")
     if not any(v["version"] == number for v in current["versions"]):
         raise not_found("addon %s has no version %d" % (name, number))
@@ -151,10 +140,10 @@ async def delete_version(request):
         raise bad_request("version %d is the only version of addon %s: delete the addon instead" % (number, name))
 
     def apply():
-        addon = repo.addon(sim.store, name)
+        addon = repo.get(sim.store, "addon", name)
         addon["versions"] = [v for v in addon["versions"] if v["version"] != number]
-        repo.save_addon(sim.store, addon)
-        sim.store.execute("DELETE FROM addon_versions WHERE name = ? AND version = ?", (name, number))
+        repo.save(sim.store, "addon", addon)
+        repo.delete_versions(sim.store, "addon", name, number)
 
     op = sim.ops.create("Deleting addon version", {"addons": ["/1.0/addons/" + name]}, apply=apply)
     return envelopes.async_operation(op)

@@ -1,6 +1,7 @@
 """/1.0/applications: applications, their versions and manifests."""
 
 import asyncio
+import copy
 import io
 import os
 import tarfile
@@ -9,10 +10,9 @@ import tempfile
 import yaml
 from aiohttp import web
 
-from .. import archives, envelopes, extensions, ids, instance_types, lifecycle, manifest as manifests, repo, status
+from .. import archives, envelopes, extensions, instance_types, lifecycle, manifest as manifests, object_meta, repo
 from .. import uploads
-from ..clock import unix_now
-from ..db import dumps
+from ..object_meta import unix_now
 from ..errors import bad_request, conflict
 from ..sizes import parse_size
 from . import packages
@@ -64,7 +64,7 @@ def _addon_refs(store, names):
     """A version's addons: name and the addon version it was made with (api.ApplicationAddon)."""
     refs = []
     for name in names or []:
-        addon = repo.find_addon(store, name)
+        addon = repo.find(store, "addon", name)
         refs.append({"name": name, "version": max(v["version"] for v in addon["versions"]) if addon else 0})
     return refs
 
@@ -82,7 +82,7 @@ def _version_object(store, number, manifest, image, upload_created):
         "watchdog": {"disabled": bool(watchdog.get("disabled", False)),
                      "allowed-packages": watchdog.get("allowed-packages")},
     }
-    return status.set_status(version, status.VERSION, 1)
+    return object_meta.set_status(version, object_meta.VERSION, 1)
 
 
 def _apply_manifest_fields(app, manifest, image):
@@ -112,29 +112,24 @@ async def _receive_package(request, sim):
     return upload.sha256, manifest, image
 
 
-def _store_version(store, app_id, number, blob, manifest):
-    store.execute("INSERT INTO application_versions (app_id, version, blob, manifest) VALUES (?,?,?,?)",
-                  (app_id, number, blob, dumps(manifest)))
-
-
 async def list_applications(request):
     sim = sim_of(request)
     if recursion(request):
-        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM applications ORDER BY name"))
-    rows = sim.store.all("SELECT id FROM applications ORDER BY name")
-    return envelopes.sync(["/1.0/applications/" + row["id"] for row in rows])
+        return envelopes.sync_raw(repo.listing(sim.store, "application"))
+    return envelopes.sync(["/1.0/applications/" + app_id for app_id in repo.keys(sim.store, "application")])
 
 
 async def create(request):
     sim = sim_of(request)
     if request.query.get("vm", "false").lower() not in ("false", "0", ""):
-        raise bad_request("virtual-machine applications need the vm_support API extension, which this server "
-                          "does not offer")
+        extensions.require(sim, "vm_support", "a virtual-machine application (?vm=true)")
+        raise bad_request("virtual-machine applications (?vm=true) are not simulated; launch an instance with "
+                          "type vm instead")
     blob, manifest, image = await _receive_package(request, sim)
     name = manifest["name"]
-    if repo.find_application(sim.store, name) is not None:
+    if repo.find(sim.store, "application", name) is not None:
         raise conflict("application %s already exists" % name)
-    app_id = ids.new_id()
+    app_id = object_meta.new_id()
     now = unix_now()
     app = {
         "id": app_id, "name": name, "instance_type": manifest.get("instance-type") or "",
@@ -144,29 +139,29 @@ async def create(request):
         "resources": app_resources(manifest.get("resources")), "abi": manifest.get("abi") or "x86_64",
         "inhibit_auto_updates": False,
     }
-    status.set_status(app, status.APPLICATION, 1)
+    object_meta.set_status(app, object_meta.APPLICATION, 1)
     with sim.store.transaction():
-        repo.save_application(sim.store, app)
-        _store_version(sim.store, app_id, 0, blob, manifest)
+        repo.insert(sim.store, "application", app)
+        repo.add_version(sim.store, "application", app_id, 0, blob, manifest)
         op = sim.ops.create(
             "Creating application", {"applications": ["/1.0/applications/" + app_id]},
-            rollback=[("DELETE FROM containers WHERE app_id = ?", [app_id]),
-                      ("DELETE FROM application_versions WHERE app_id = ?", [app_id]),
-                      ("DELETE FROM applications WHERE id = ?", [app_id])],
+            rollback=[repo.undo_step("delete_containers", app_id=app_id),
+                      repo.undo_step("delete_versions", kind="application", owner=app_id),
+                      repo.undo_step("delete", kind="application", key=app_id)],
             after=lambda: lifecycle.start_bootstrap(sim, app_id, 0))
     return envelopes.async_operation(op)
 
 
 async def get(request):
-    data = repo.application(sim_of(request).store, request.match_info["id"])
+    data = repo.get(sim_of(request).store, "application", request.match_info["id"])
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def patch(request):
     sim = sim_of(request)
-    app = repo.application(sim.store, request.match_info["id"])
+    app = repo.get(sim.store, "application", request.match_info["id"])
     if sim.stale_etag.change_concurrently(sim.store, request, "application", app["name"]):
-        app = repo.application(sim.store, app["id"])
+        app = repo.get(sim.store, "application", app["id"])
     check_if_match(request, etag_of(app))
     if uploads.is_upload(request):
         return await _new_version_from_package(request, sim, app)
@@ -190,20 +185,20 @@ def _add_version(sim, app, blob, manifest, image, in_place=None):
     """Operation making a new version of app from blob + manifest, bootstrapped after the operation
     (in_place: field changes made together with it)."""
     app_id = app["id"]
-    previous = dumps(app)
+    previous = copy.deepcopy(app)
     number = max(v["number"] for v in app["versions"]) + 1
     app.update(in_place or {})
     app["versions"].append(_version_object(sim.store, number, manifest, image, unix_now()))
     _apply_manifest_fields(app, manifest, image)
-    status.set_status(app, status.APPLICATION, 1)
+    object_meta.set_status(app, object_meta.APPLICATION, 1)
     with sim.store.transaction():
-        repo.save_application(sim.store, app)
-        _store_version(sim.store, app_id, number, blob, manifest)
+        repo.save(sim.store, "application", app)
+        repo.add_version(sim.store, "application", app_id, number, blob, manifest)
         return sim.ops.create(
             "Updating application", {"applications": ["/1.0/applications/" + app_id]},
-            rollback=[("DELETE FROM containers WHERE app_id = ? AND app_version = ?", [app_id, number]),
-                      ("DELETE FROM application_versions WHERE app_id = ? AND version = ?", [app_id, number]),
-                      ("UPDATE applications SET data = ? WHERE id = ?", [previous, app_id])],
+            rollback=[repo.undo_step("delete_containers", app_id=app_id, app_version=number),
+                      repo.undo_step("delete_versions", kind="application", owner=app_id, number=number),
+                      repo.undo_step("restore", kind="application", data=previous)],
             after=lambda: lifecycle.start_bootstrap(sim, app_id, number))
 
 
@@ -216,14 +211,14 @@ def _in_place_updates(sim, body, app):
             raise bad_request("%s: instance type %r is not one of %s" % (what, value, ", ".join(instance_types.NAMES)))
         updates["instance_type"] = value
     if "image" in body:
-        image = repo.find_image(sim.store, body["image"])
+        image = repo.find(sim.store, "image", body["image"])
         if image is None:
             raise bad_request("%s: image %r does not exist" % (what, body["image"]))
         updates["parent_image_id"] = image["id"]
     if "tags" in body:
         updates["tags"] = body["tags"]
     if "addons" in body:
-        missing = [name for name in body["addons"] if repo.find_addon(sim.store, name) is None]
+        missing = [name for name in body["addons"] if repo.find(sim.store, "addon", name) is None]
         if missing:
             raise bad_request("%s: addon(s) %s do not exist" % (what, ", ".join(missing)))
         updates["addons"] = body["addons"]
@@ -280,19 +275,19 @@ async def _update_fields(request, sim, app):
     updates = _in_place_updates(sim, body, app)
     if new_version:
         latest = max(v["number"] for v in app["versions"])
-        manifest = dict(repo.version_manifest(sim.store, app["id"], latest))
+        manifest = dict(repo.version_document(sim.store, "application", app["id"], latest))
         manifest.update(_manifest_changes(body))
-        image = repo.find_image(sim.store, updates.get("parent_image_id", app["parent_image_id"]))
+        image = repo.find(sim.store, "image", updates.get("parent_image_id", app["parent_image_id"]))
         manifest["image"] = image["name"]
         manifests.validate(manifest, sim.store)
-        blob = repo.version_blob(sim.store, "application_versions", "app_id", app["id"], latest)
+        blob = repo.version_blob(sim.store, "application", app["id"], latest)
         return envelopes.async_operation(_add_version(sim, app, blob, manifest, image, updates))
     app_id = app["id"]
 
     def apply():
-        current = repo.application(sim.store, app_id)
+        current = repo.get(sim.store, "application", app_id)
         current.update(updates)
-        repo.save_application(sim.store, current)
+        repo.save(sim.store, "application", current)
 
     op = sim.ops.create("Updating application", {"applications": ["/1.0/applications/" + app_id]}, apply=apply)
     return envelopes.async_operation(op)
@@ -300,18 +295,18 @@ async def _update_fields(request, sim, app):
 
 async def delete(request):
     sim = sim_of(request)
-    app = repo.application(sim.store, request.match_info["id"])
+    app = repo.get(sim.store, "application", request.match_info["id"])
     app_id = app["id"]
     force = (await read_body(request, FORCE, "application removal", required=False)).get("force", False)
     check_if_match(request, etag_of(app))
-    in_use = repo.count_containers(sim.store, "app_id = ?", (app_id,), regular_only=True)
+    in_use = repo.count_containers(sim.store, regular_only=True, app_id=app_id)
     if in_use and not force:
         raise conflict("application %s has %d container(s); remove them first or use force" % (app["name"], in_use))
 
     def apply():
-        repo.delete_container_rows(sim.store, "app_id = ?", (app_id,))
-        sim.store.execute("DELETE FROM application_versions WHERE app_id = ?", (app_id,))
-        sim.store.execute("DELETE FROM applications WHERE id = ?", (app_id,))
+        repo.delete_containers(sim.store, app_id=app_id)
+        repo.delete_versions(sim.store, "application", app_id)
+        repo.delete(sim.store, "application", app_id)
 
     op = sim.ops.create("Deleting application", {"applications": ["/1.0/applications/" + app_id]}, apply=apply)
     return envelopes.async_operation(op)
@@ -319,7 +314,7 @@ async def delete(request):
 
 def _app_and_version(request):
     sim = sim_of(request)
-    app = repo.application(sim.store, request.match_info["id"])
+    app = repo.get(sim.store, "application", request.match_info["id"])
     number = repo.version_number(request.match_info["version"], "application version")
     return sim, app, repo.app_version(app, number)
 
@@ -342,8 +337,8 @@ def _write_export(path, app, version, manifest, package):
 
 async def export_version(request):
     sim, app, version = _app_and_version(request)
-    blob = repo.version_blob(sim.store, "application_versions", "app_id", app["id"], version["number"])
-    manifest = repo.version_manifest(sim.store, app["id"], version["number"])
+    blob = repo.version_blob(sim.store, "application", app["id"], version["number"])
+    manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     fd, path = tempfile.mkstemp(dir=sim.blobs.tmp_directory, prefix="export-")
     os.close(fd)
     try:
@@ -373,11 +368,11 @@ async def patch_version(request):
     app_id, number = app["id"], version["number"]
 
     def apply():
-        current = repo.application(sim.store, app_id)
+        current = repo.get(sim.store, "application", app_id)
         target = repo.app_version(current, number)
         target["published"] = published
         current["published"] = any(v["published"] for v in current["versions"])
-        repo.save_application(sim.store, current)
+        repo.save(sim.store, "application", current)
 
     op = sim.ops.create("Updating application version", {"applications": ["/1.0/applications/" + app["name"]]},
                         apply=apply)
@@ -391,18 +386,18 @@ async def delete_version(request):
     if len(app["versions"]) == 1:
         raise bad_request("version %d is the only version of application %s: delete the application instead"
                           % (number, app["name"]))
-    in_use = repo.count_containers(sim.store, "app_id = ? AND app_version = ?", (app_id, number), regular_only=True)
+    in_use = repo.count_containers(sim.store, regular_only=True, app_id=app_id, app_version=number)
     if in_use and not force:
         raise conflict("version %d of application %s is used by %d container(s); use force to remove it anyway"
                        % (number, app["name"], in_use))
 
     def apply():
-        current = repo.application(sim.store, app_id)
+        current = repo.get(sim.store, "application", app_id)
         current["versions"] = [v for v in current["versions"] if v["number"] != number]
         current["published"] = any(v["published"] for v in current["versions"])
-        repo.save_application(sim.store, current)
-        repo.delete_container_rows(sim.store, "app_id = ? AND app_version = ?", (app_id, number))
-        sim.store.execute("DELETE FROM application_versions WHERE app_id = ? AND version = ?", (app_id, number))
+        repo.save(sim.store, "application", current)
+        repo.delete_containers(sim.store, app_id=app_id, app_version=number)
+        repo.delete_versions(sim.store, "application", app_id, number)
 
     op = sim.ops.create("Delete application version", {"applications": [
         "/1.0/applications/" + app["name"], "/1.0/applications/%d" % number]}, apply=apply)
@@ -414,15 +409,15 @@ def _yaml_response(document):
 
 
 def _image_name(store, image_id):
-    image = repo.find_image(store, image_id)
+    image = repo.find(store, "image", image_id)
     return image["name"] if image else image_id
 
 
 async def app_manifest(request):
     sim = sim_of(request)
-    app = repo.application(sim.store, request.match_info["id"])
+    app = repo.get(sim.store, "application", request.match_info["id"])
     latest = max(v["number"] for v in app["versions"])
-    manifest = repo.version_manifest(sim.store, app["id"], latest)
+    manifest = repo.version_document(sim.store, "application", app["id"], latest)
     resources = {key: value for key, value in app["resources"].items() if (key, value) != ("gpu-slots", -1)}
     overrides = {"image": _image_name(sim.store, app["parent_image_id"]), "tags": app["tags"],
                  "addons": app["addons"], "resources": resources,
@@ -432,7 +427,7 @@ async def app_manifest(request):
 
 async def version_manifest(request):
     sim, app, version = _app_and_version(request)
-    manifest = repo.version_manifest(sim.store, app["id"], version["number"])
+    manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     return _yaml_response(manifests.rendered(manifest, _image_name(sim.store, version["parent_image_id"])))
 
 

@@ -3,14 +3,13 @@
 import base64
 import binascii
 import hmac
-import json
 
 from cryptography import x509
 
-from .. import auth, envelopes
+from .. import auth, envelopes, repo
 from ..certs import der_to_pem, fingerprint_of_der
-from ..clock import unix_now
-from ..errors import bad_request, conflict, forbidden, not_found
+from ..object_meta import unix_now
+from ..errors import bad_request, conflict, forbidden
 from .common import Field, check_if_match, etag_of, field, read_body, recursion, sim_of
 
 
@@ -24,16 +23,14 @@ def _certificate_object(row):
 
 
 def refresh_trusted(sim):
-    sim.trusted = {row["fingerprint"] for row in sim.store.all("SELECT fingerprint FROM certificates")}
+    sim.trusted = repo.certificate_fingerprints(sim.store)
 
 
 def add_certificate(sim, der, name):
     """Store a DER certificate as trusted; returns its fingerprint (no-op when already present)."""
     fingerprint = fingerprint_of_der(der)
     with sim.store.transaction():
-        sim.store.execute(
-            "INSERT OR IGNORE INTO certificates (fingerprint, name, certificate, created_at) VALUES (?,?,?,?)",
-            (fingerprint, name, der_to_pem(der), unix_now()))
+        repo.add_certificate(sim.store, fingerprint, name, der_to_pem(der), unix_now())
     refresh_trusted(sim)
     return fingerprint
 
@@ -54,7 +51,7 @@ def _decode_certificate(text):
 
 async def list_certificates(request):
     sim = sim_of(request)
-    rows = sim.store.all("SELECT fingerprint, certificate FROM certificates ORDER BY created_at, fingerprint")
+    rows = repo.certificates(sim.store)
     if recursion(request):
         return envelopes.sync([_certificate_object(row) for row in rows])
     return envelopes.sync(["/1.0/certificates/" + row["fingerprint"] for row in rows])
@@ -76,7 +73,7 @@ async def add(request):
             raise forbidden("wrong trust password" + hint)
     der = _decode_certificate(text)
     fingerprint = fingerprint_of_der(der)
-    if sim.store.one("SELECT 1 FROM certificates WHERE fingerprint = ?", (fingerprint,)):
+    if fingerprint in repo.certificate_fingerprints(sim.store):
         raise conflict("certificate %s is already trusted" % fingerprint)
     add_certificate(sim, der, "")
     sim.events.log("info", "certificate added", fingerprint=fingerprint)
@@ -84,16 +81,11 @@ async def add(request):
 
 
 def _stored_trust_password(sim):
-    row = sim.store.one("SELECT value FROM config WHERE key = 'core.trust_password'")
-    return json.loads(row["value"]) if row else ""
+    return repo.config_value(sim.store, "core.trust_password", "")
 
 
 def _lookup(sim, fingerprint):
-    row = sim.store.one("SELECT fingerprint, certificate FROM certificates WHERE fingerprint = ?",
-                        (fingerprint,))
-    if row is None:
-        raise not_found("certificate %s not found" % fingerprint)
-    return row
+    return repo.certificate(sim.store, fingerprint)
 
 
 async def get(request):
@@ -108,7 +100,7 @@ async def delete(request):
     check_if_match(request, etag_of(_certificate_object(_lookup(sim, fingerprint))))
 
     def apply():
-        sim.store.execute("DELETE FROM certificates WHERE fingerprint = ?", (fingerprint,))
+        repo.delete_certificate(sim.store, fingerprint)
 
     op = sim.ops.create("Deleting certificate", {"certificates": ["/1.0/certificates/" + fingerprint]},
                         apply=apply, after=lambda: refresh_trusted(sim))

@@ -109,7 +109,7 @@ def _check_type(value, field_spec, name, what):
     if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds):
         return
     raise bad_request("%s: field %r must be %s, got %s" % (what, name, _TYPE_NAMES.get(kinds[0], kinds[0]),
-                                                          json.dumps(value)))
+                                                           json.dumps(value)))
 
 
 def record_ignored(request, names):

@@ -1,16 +1,12 @@
 """/1.0/config: service configuration, one {name, value} per PATCH."""
 
-import json
-
-from .. import config_keys, envelopes
-from ..db import dumps
+from .. import config_keys, envelopes, repo
 from .common import Field, check_if_match, etag_of, field, read_body, sim_of
 
 
 def stored_values(sim):
     values = {key: config_keys.default(key) for key in config_keys.KEYS}
-    for row in sim.store.all("SELECT key, value FROM config"):
-        values[row["key"]] = json.loads(row["value"])
+    values.update(repo.config_items(sim.store))
     return values
 
 
@@ -19,7 +15,7 @@ def rendered(sim):
 
 
 def set_value(sim, key, value):
-    sim.store.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", (key, dumps(value)))
+    repo.set_config_value(sim.store, key, value)
 
 
 # api.ConfigPost of the AMS SDK: both strings (a JSON boolean or number does not decode into them).

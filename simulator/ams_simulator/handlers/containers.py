@@ -4,12 +4,12 @@ import json
 
 from aiohttp import web
 
-from .. import container_factory, envelopes, extensions, instance_types, lifecycle, repo, scheduler
+from .. import container_factory, envelopes, extensions, instance_types, instances, repo, scheduler
 from ..errors import bad_request, not_found
 from .common import FORCE, Field, check_if_match, etag_of, field, read_body, recursion, sim_of
 
-_SERVICE = {"name": Field(str), "port": Field(int), "port_end": Field(int), "protocols": Field(list, items=str),
-            "expose": Field(bool)}
+SERVICE = {"name": Field(str), "port": Field(int), "port_end": Field(int), "protocols": Field(list, items=str),
+           "expose": Field(bool)}
 _CONFIG = {"platform": Field(str), "boot_package": Field(str), "boot_activity": Field(str),
            "metrics_server": Field(str), "disable_watchdog": Field(bool), "features": Field(str, unmodelled=True),
            "devmode": Field(bool)}
@@ -18,7 +18,7 @@ LAUNCH = {
     "app_id": Field(str), "app_version": Field(int, pointer=True), "image_id": Field(str),
     "image_version": Field(int, pointer=True), "instance_type": Field(str), "node": Field(str),
     "user_data": Field(str, pointer=True), "addons": Field(list, items=str, unmodelled=True),
-    "services": Field(list, items=_SERVICE), "disk_size": Field(int, pointer=True), "cpus": Field(int, pointer=True),
+    "services": Field(list, items=SERVICE), "disk_size": Field(int, pointer=True), "cpus": Field(int, pointer=True),
     "memory": Field(int, pointer=True), "gpu-slots": Field(int, pointer=True), "vpu-slots": Field(int, pointer=True),
     "tags": Field(list, items=str), "config": Field(dict, fields=_CONFIG), "no_start": Field(bool, unmodelled=True),
 }
@@ -28,10 +28,11 @@ _PLATFORMS = ("null", "swrast", "webrtc")
 _WHAT = "container launch"
 
 
-def _services(body):
+def parse_services(body, what=_WHAT):
+    """The services of a decoded launch request (SERVICE items), checked."""
     result = []
     for index, service in enumerate(body.get("services", [])):
-        where = "%s: services[%d]" % (_WHAT, index)
+        where = "%s: services[%d]" % (what, index)
         port = field(service, "port", int, required=True, what=where)
         port_end = service.get("port_end")
         if not 1 <= port <= 65535 or (port_end is not None and not port <= port_end <= 65535):
@@ -72,7 +73,7 @@ def _version_number(body, key):
 
 def _from_application(sim, body):
     ref = body["app_id"]
-    app = repo.find_application(sim.store, ref)
+    app = repo.find(sim.store, "application", ref)
     if app is None:
         raise bad_request("%s: application %r does not exist" % (_WHAT, ref))
     if "instance_type" in body or "image_id" in body or "image_version" in body:
@@ -91,7 +92,7 @@ def _from_application(sim, body):
             raise bad_request("%s: application %s has no published version (status %s); publish one or give "
                               "app_version" % (_WHAT, app["name"], app["status"]))
         version = max(published, key=lambda v: v["number"])
-    manifest = repo.version_manifest(sim.store, app["id"], version["number"])
+    manifest = repo.version_document(sim.store, "application", app["id"], version["number"])
     need = scheduler.requirement(app["instance_type"] or None, app.get("resources") or manifest.get("resources"),
                                  **_sizes(body))
     return dict(app=app, app_version=version["number"], need=need)
@@ -99,7 +100,7 @@ def _from_application(sim, body):
 
 def _from_image(sim, body):
     ref = body["image_id"]
-    image = repo.find_image(sim.store, ref)
+    image = repo.find(sim.store, "image", ref)
     if image is None:
         raise bad_request("%s: image %r does not exist" % (_WHAT, ref))
     instance_type = field(body, "instance_type", str, required=True, what=_WHAT)
@@ -119,9 +120,8 @@ def _from_image(sim, body):
 async def list_containers(request):
     sim = sim_of(request)
     if recursion(request):
-        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM containers ORDER BY rowid"))
-    rows = sim.store.all("SELECT id FROM containers ORDER BY rowid")
-    return envelopes.sync(["/1.0/containers/" + row["id"] for row in rows])
+        return envelopes.sync_raw(repo.listing(sim.store, "container"))
+    return envelopes.sync(["/1.0/containers/" + container_id for container_id in repo.keys(sim.store, "container")])
 
 
 async def create(request):
@@ -131,38 +131,44 @@ async def create(request):
         raise bad_request("%s: give exactly one of app_id or image_id" % _WHAT)
     source = _from_application(sim, body) if "app_id" in body else _from_image(sim, body)
     spec = container_factory.LaunchSpec(
-        "regular", node=body.get("node"), services=_services(body), config=_config(body),
+        "regular", node=body.get("node"), services=parse_services(body), config=_config(body),
         user_data=body.get("user_data", ""), tags=body.get("tags", []), **source)
     with sim.store.transaction():
         data = container_factory.create(sim.store, spec)
-        container_id = data["id"]
-        op = sim.ops.create(
-            "Creating container", {"containers": ["/1.0/containers/" + container_id]},
-            apply=lambda: lifecycle.boot(sim, container_id),
-            rollback=[("DELETE FROM node_ports WHERE container_id = ?", [container_id]),
-                      ("DELETE FROM containers WHERE id = ?", [container_id])],
-            after=lambda: lifecycle.announce(sim, container_id),
-            delay=sim.options.operation_delay + sim.options.container_boot_delay)
-    sim.events.lifecycle("container-created", "/1.0/containers/" + container_id)
+        op = launch_operation(sim, data, "Creating container", {"containers": ["/1.0/containers/" + data["id"]]})
+    sim.events.lifecycle("container-created", "/1.0/containers/" + data["id"])
+    sim.instance_lifecycle.start(data["id"], "running", op_id=op["id"])
     return envelopes.async_operation(op)
 
 
+def launch_operation(sim, data, description, resources):
+    """The operation of a launch that waits for the new container to rest in its desired status: it fails with
+    the container's error_message when it fails to start (the container stays, in error); cancelling it or a
+    restart interrupting it removes the container."""
+    container_id = data["id"]
+    return sim.ops.create_external(description, resources,
+                                   rollback=[repo.undo_step("delete_containers", id=container_id)],
+                                   on_cancel=lambda: sim.instance_lifecycle.forget(container_id, data["name"]))
+
+
 async def get(request):
-    data = repo.container(sim_of(request).store, request.match_info["id"])
+    data = repo.get(sim_of(request).store, "container", request.match_info["id"])
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def delete(request):
     sim = sim_of(request)
-    data = repo.container(sim.store, request.match_info["id"])
+    data = repo.get(sim.store, "container", request.match_info["id"])
     container_id = data["id"]
     check_if_match(request, etag_of(data))
     await read_body(request, FORCE, "container removal", required=False)
+    instances.refuse_if_protected(sim.store, data)
 
     def apply():
-        repo.delete_container_rows(sim.store, "id = ?", (container_id,))
+        repo.delete_containers(sim.store, id=container_id)
 
     def after():
+        sim.instance_lifecycle.forget(container_id, data["name"])
         sim.events.lifecycle("container-deleted", "/1.0/containers/" + container_id)
 
     op = sim.ops.create("Deleting container", {"containers": ["/1.0/containers/" + container_id]}, apply=apply,
@@ -171,14 +177,13 @@ async def delete(request):
 
 
 def _logs(sim, container):
-    row = sim.store.one("SELECT logs FROM containers WHERE id = ?", (container["id"],))
-    return json.loads(row["logs"]) if row else {}
+    return repo.container_logs(sim.store, container["id"])
 
 
 async def list_logs(request):
     sim = sim_of(request)
     extensions.require(sim, "container_logs", "reading container logs", status=404)
-    container = repo.container(sim.store, request.match_info["id"])
+    container = repo.get(sim.store, "container", request.match_info["id"])
     prefix = "/1.0/containers/%s/logs/" % container["id"]
     return envelopes.sync([prefix + name for name in sorted(_logs(sim, container))])
 
@@ -186,7 +191,7 @@ async def list_logs(request):
 async def get_log(request):
     sim = sim_of(request)
     extensions.require(sim, "container_logs", "reading container logs", status=404)
-    container = repo.container(sim.store, request.match_info["id"])
+    container = repo.get(sim.store, "container", request.match_info["id"])
     name = request.match_info["name"]
     logs = _logs(sim, container)
     if name not in logs:

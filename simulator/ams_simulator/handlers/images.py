@@ -1,10 +1,7 @@
 """/1.0/images: Android images and their versions."""
 
-import json
-
-from .. import envelopes, ids, repo, status, uploads
-from ..clock import unix_now
-from ..db import dumps
+from .. import envelopes, object_meta, repo, uploads
+from ..object_meta import unix_now
 from ..errors import OperationFailed, bad_request, conflict, not_found
 from . import packages
 from .common import FORCE, Field, check_if_match, decode, etag_of, field, read_body, recursion, sim_of
@@ -21,9 +18,7 @@ _HEADER = "X-AMS-Request"
 
 
 def used_by(store, image_id):
-    rows = store.all("SELECT name FROM applications WHERE json_extract(data, '$.parent_image_id') = ? "
-                     "ORDER BY name", (image_id,))
-    return [row["name"] for row in rows] or None
+    return repo.applications_using_image(store, image_id) or None
 
 
 def render(store, data):
@@ -44,28 +39,22 @@ def _metadata(contents):
 def _version(number, upload):
     entry = packages.version_entry(number, upload, unix_now())
     entry.update(remote_id="")
-    return status.set_status(entry, status.IMAGE, 3)
-
-
-def _store_version(store, image_id, number, upload, metadata):
-    store.execute("INSERT INTO image_versions (image_id, version, blob, metadata) VALUES (?,?,?,?)",
-                  (image_id, number, upload.sha256, dumps(metadata)))
+    return object_meta.set_status(entry, object_meta.IMAGE, 3)
 
 
 def _make_default(store, image_id):
-    for row in store.all("SELECT data FROM images WHERE id != ?", (image_id,)):
-        other = json.loads(row["data"])
-        if other.get("default"):
+    for other in repo.all_of(store, "image"):
+        if other["id"] != image_id and other.get("default"):
             other["default"] = False
-            repo.save_image(store, other)
+            repo.save(store, "image", other)
 
 
 async def list_images(request):
     sim = sim_of(request)
-    rows = sim.store.all("SELECT id, data FROM images ORDER BY name")
+    images = repo.all_of(sim.store, "image")
     if recursion(request):
-        return envelopes.sync([render(sim.store, json.loads(row["data"])) for row in rows])
-    return envelopes.sync(["/1.0/images/" + row["id"] for row in rows])
+        return envelopes.sync([render(sim.store, image) for image in images])
+    return envelopes.sync(["/1.0/images/" + image["id"] for image in images])
 
 
 async def _receive(request, sim):
@@ -85,19 +74,19 @@ async def create(request):
     meta = decode(request, uploads.ams_request_header(request), CREATE_REQUEST, _HEADER, prefix=_HEADER + ".")
     name = packages.check_name(field(meta, "name", str, required=True, what=_HEADER), "image")
     make_default = meta.get("default", False)
-    if repo.find_image(sim.store, name) is not None:
+    if repo.find(sim.store, "image", name) is not None:
         raise conflict("image %s already exists" % name)
     upload, metadata = await _receive(request, sim)
-    image_id = ids.new_id()
+    image_id = object_meta.new_id()
 
     def apply():
-        if repo.find_image(sim.store, name) is not None:
+        if repo.find(sim.store, "image", name) is not None:
             raise OperationFailed("image %s already exists" % name)
         data = {"id": image_id, "name": name, "versions": [_version(0, upload)], "used_by": None,
                 "immutable": False, "default": make_default, "architecture": metadata["architecture"]}
-        status.set_status(data, status.IMAGE, 3)
-        repo.save_image(sim.store, data)
-        _store_version(sim.store, image_id, 0, upload, metadata)
+        object_meta.set_status(data, object_meta.IMAGE, 3)
+        repo.insert(sim.store, "image", data)
+        repo.add_version(sim.store, "image", image_id, 0, upload.sha256, metadata)
         if make_default:
             _make_default(sim.store, image_id)
 
@@ -108,13 +97,13 @@ async def create(request):
 
 async def get(request):
     sim = sim_of(request)
-    data = render(sim.store, repo.image(sim.store, request.match_info["id"]))
+    data = render(sim.store, repo.get(sim.store, "image", request.match_info["id"]))
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def patch(request):
     sim = sim_of(request)
-    current = repo.image(sim.store, request.match_info["id"])
+    current = repo.get(sim.store, "image", request.match_info["id"])
     image_id, name = current["id"], current["name"]
     check_if_match(request, etag_of(render(sim.store, current)))
     if uploads.is_upload(request):
@@ -124,13 +113,13 @@ async def patch(request):
         upload, metadata = await _receive(request, sim)
 
         def apply():
-            image = repo.image(sim.store, image_id)
+            image = repo.get(sim.store, "image", image_id)
             number = max(v["version"] for v in image["versions"]) + 1
             image["versions"].append(_version(number, upload))
             if make_default:
                 image["default"] = True
-            repo.save_image(sim.store, image)
-            _store_version(sim.store, image_id, number, upload, metadata)
+            repo.save(sim.store, "image", image)
+            repo.add_version(sim.store, "image", image_id, number, upload.sha256, metadata)
             if make_default:
                 _make_default(sim.store, image_id)
 
@@ -145,10 +134,10 @@ async def patch(request):
                           "to change the default, set it on another image" % name)
 
     def apply_fields():
-        image = repo.image(sim.store, image_id)
+        image = repo.get(sim.store, "image", image_id)
         if make_default:
             image["default"] = True
-        repo.save_image(sim.store, image)
+        repo.save(sim.store, "image", image)
         if make_default:
             _make_default(sim.store, image_id)
 
@@ -158,20 +147,20 @@ async def patch(request):
 
 async def delete(request):
     sim = sim_of(request)
-    current = repo.image(sim.store, request.match_info["id"])
+    current = repo.get(sim.store, "image", request.match_info["id"])
     image_id = current["id"]
     force = (await read_body(request, FORCE, "image removal", required=False)).get("force", False)
     check_if_match(request, etag_of(render(sim.store, current)))
     apps = used_by(sim.store, image_id) or []
-    containers = repo.count_containers(sim.store, "image_id = ?", (image_id,))
+    containers = repo.count_containers(sim.store, image_id=image_id)
     if (apps or containers) and not force:
         raise conflict("image %s is in use by %s; use force to remove it anyway"
                        % (current["name"], _usage(apps, containers)))
 
     def apply():
-        repo.delete_container_rows(sim.store, "image_id = ?", (image_id,))
-        sim.store.execute("DELETE FROM image_versions WHERE image_id = ?", (image_id,))
-        sim.store.execute("DELETE FROM images WHERE id = ?", (image_id,))
+        repo.delete_containers(sim.store, image_id=image_id)
+        repo.delete_versions(sim.store, "image", image_id)
+        repo.delete(sim.store, "image", image_id)
 
     op = sim.ops.create("Deleting image", {"images": ["/1.0/images/" + image_id]}, apply=apply)
     return envelopes.async_operation(op)
@@ -188,7 +177,7 @@ def _usage(apps, containers):
 
 async def delete_version(request):
     sim = sim_of(request)
-    current = repo.image(sim.store, request.match_info["id"])
+    current = repo.get(sim.store, "image", request.match_info["id"])
     image_id, name = current["id"], current["name"]
     number = repo.version_number(request.match_info["version"], "image version")
     if not any(v["version"] == number for v in current["versions"]):
@@ -196,21 +185,18 @@ async def delete_version(request):
     force = (await read_body(request, FORCE, "image version removal", required=False)).get("force", False)
     if len(current["versions"]) == 1:
         raise bad_request("version %d is the only version of image %s: delete the image instead" % (number, name))
-    apps = [row["name"] for row in sim.store.all(
-        "SELECT a.name FROM applications a, json_each(a.data, '$.versions') v "
-        "WHERE json_extract(v.value, '$.parent_image_id') = ? AND json_extract(v.value, '$.parent_image_version') = ?",
-        (image_id, number))]
-    containers = repo.count_containers(sim.store, "image_id = ? AND image_version = ?", (image_id, number))
+    apps = repo.applications_using_image(sim.store, image_id, number)
+    containers = repo.count_containers(sim.store, image_id=image_id, image_version=number)
     if (apps or containers) and not force:
         raise conflict("version %d of image %s is in use by %s; use force to remove it anyway"
-                       % (number, name, _usage(sorted(set(apps)), containers)))
+                       % (number, name, _usage(apps, containers)))
 
     def apply():
-        image = repo.image(sim.store, image_id)
+        image = repo.get(sim.store, "image", image_id)
         image["versions"] = [v for v in image["versions"] if v["version"] != number]
-        repo.save_image(sim.store, image)
-        repo.delete_container_rows(sim.store, "image_id = ? AND image_version = ?", (image_id, number))
-        sim.store.execute("DELETE FROM image_versions WHERE image_id = ? AND version = ?", (image_id, number))
+        repo.save(sim.store, "image", image)
+        repo.delete_containers(sim.store, image_id=image_id, image_version=number)
+        repo.delete_versions(sim.store, "image", image_id, number)
 
     op = sim.ops.create("Deleting image version", {"images": ["/1.0/images/" + name]}, apply=apply)
     return envelopes.async_operation(op)

@@ -3,7 +3,7 @@
 import ipaddress
 import re
 
-from .. import envelopes, repo, status
+from .. import envelopes, object_meta, repo
 from ..errors import bad_request, conflict
 from ..sizes import parse_size
 from .common import Field, check_if_match, etag_of, field, read_body, recursion, sim_of, string_list
@@ -93,9 +93,9 @@ async def list_nodes(request):
     sim = sim_of(request)
     if recursion(request):
         if sim.options.legacy_unscheduable:
-            return envelopes.sync([render(sim, node) for node in repo.all_nodes(sim.store)])
-        return envelopes.sync_raw(sim.store.json_array("SELECT data FROM nodes ORDER BY name"))
-    return envelopes.sync(["/1.0/nodes/" + row["name"] for row in sim.store.all("SELECT name FROM nodes ORDER BY name")])
+            return envelopes.sync([render(sim, node) for node in repo.all_of(sim.store, "node")])
+        return envelopes.sync_raw(repo.listing(sim.store, "node"))
+    return envelopes.sync(["/1.0/nodes/" + name for name in repo.keys(sim.store, "node")])
 
 
 async def create(request):
@@ -124,12 +124,12 @@ async def create(request):
             raise bad_request("node: network_subnet %s is too small" % subnet)
         settings["network_subnet"] = subnet
     unmanaged = field(body, "unmanaged", bool, default=False, what=what)
-    if repo.find_node(sim.store, name) is not None:
+    if repo.find(sim.store, "node", name) is not None:
         raise conflict("node %s already exists" % name)
-    if sim.store.one("SELECT name FROM nodes WHERE address = ?", (address,)):
+    if repo.node_with_address(sim.store, address):
         raise conflict("a node with address %s already exists" % address)
 
-    is_first = sim.store.one("SELECT COUNT(*) AS n FROM nodes")["n"] == 0
+    is_first = repo.count(sim.store, "node") == 0
     data = {
         "name": name, "address": address, "public_address": settings.get("public_address", address),
         "network_bridge_mtu": settings["network_bridge_mtu"], "cpus": settings["cpus"],
@@ -140,35 +140,35 @@ async def create(request):
         "unschedulable": False, "architecture": "x86_64", "storage_pool": settings["storage_pool"],
         "managed": not unmanaged,
     }
-    status.set_status(data, status.NODE, 1)
+    object_meta.set_status(data, object_meta.NODE, 1)
     private = {"network_name": settings["network_name"], "network_subnet": settings["network_subnet"],
                "storage_device": settings.get("storage_device", ""),
                "network_acl_name": settings.get("network_acl_name", "")}
 
     def apply():
-        current = repo.node(sim.store, name)
-        repo.save_node(sim.store, status.set_status(current, status.NODE, 4))
+        current = repo.get(sim.store, "node", name)
+        repo.save(sim.store, "node", object_meta.set_status(current, object_meta.NODE, 4))
 
     fail = None
     if sim.failures.matches("node", name):
         fail = "failed to add node %s: LXD at %s did not respond (simulated failure)" % (name, address)
     with sim.store.transaction():
-        repo.save_node(sim.store, data, private)
+        repo.insert(sim.store, "node", data, private=private)
         op = sim.ops.create("Creating node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply,
-                            rollback=[("DELETE FROM nodes WHERE name = ?", [name])], fail_with=fail)
+                            rollback=[repo.undo_step("delete", kind="node", key=name)], fail_with=fail)
     return envelopes.async_operation(op)
 
 
 async def get(request):
     sim = sim_of(request)
-    data = render(sim, repo.node(sim.store, request.match_info["name"]))
+    data = render(sim, repo.get(sim.store, "node", request.match_info["name"]))
     return envelopes.sync(data, etag=etag_of(data))
 
 
 async def patch(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.node(sim.store, name)
+    current = repo.get(sim.store, "node", name)
     legacy = sim.options.legacy_unscheduable
     body = await read_body(request, LEGACY_PATCH if legacy else PATCH, "node %s" % name,
                            hints={UNSCHEDULABLE: LEGACY_UNSCHEDULABLE} if legacy else None)
@@ -178,13 +178,13 @@ async def patch(request):
         body.setdefault(UNSCHEDULABLE, value)
     updates = validate_updates(body, "node %s" % name)
     if sim.stale_etag.change_concurrently(sim.store, request, "node", name):
-        current = repo.node(sim.store, name)
+        current = repo.get(sim.store, "node", name)
     check_if_match(request, etag_of(render(sim, current)))
 
     def apply():
-        node = repo.node(sim.store, name)
+        node = repo.get(sim.store, "node", name)
         node.update(updates)
-        repo.save_node(sim.store, node)
+        repo.save(sim.store, "node", node)
 
     op = sim.ops.create("Updating node %s" % name, {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
     return envelopes.async_operation(op)
@@ -193,17 +193,17 @@ async def patch(request):
 async def delete(request):
     sim = sim_of(request)
     name = request.match_info["name"]
-    current = repo.node(sim.store, name)
+    current = repo.get(sim.store, "node", name)
     body = await read_body(request, DELETE, "node removal", required=False)
     force = body.get("force", False)
     check_if_match(request, etag_of(render(sim, current)))
-    in_use = repo.count_containers(sim.store, "node = ?", (name,))
+    in_use = repo.count_containers(sim.store, node=name)
     if in_use and not force:
         raise conflict("node %s still hosts %d container(s); remove them first or use force" % (name, in_use))
 
     def apply():
-        repo.delete_container_rows(sim.store, "node = ?", (name,))
-        sim.store.execute("DELETE FROM nodes WHERE name = ?", (name,))
+        repo.delete_containers(sim.store, node=name)
+        repo.delete(sim.store, "node", name)
 
     op = sim.ops.create("Deleting node", {"nodes": ["/1.0/nodes/" + name]}, apply=apply)
     return envelopes.async_operation(op)

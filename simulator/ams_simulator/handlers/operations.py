@@ -1,6 +1,5 @@
 """/1.0/operations: list, get, cancel, long-poll wait."""
 
-import json
 import math
 
 from .. import envelopes
@@ -13,10 +12,10 @@ async def list_operations(request):
     sim = sim_of(request)
     expand = recursion(request)
     groups = {}
-    for row in sim.ops.list_rows():
+    for op_id, status_code, data in sim.ops.listed():
         # The reference lists operation URLs without the leading slash, like the async envelope's `operation`.
-        item = json.loads(row["data"]) if expand else "1.0/operations/" + row["id"]
-        groups.setdefault(list_key(row["status_code"]), []).append(item)
+        item = data if expand else "1.0/operations/" + op_id
+        groups.setdefault(list_key(status_code), []).append(item)
     return envelopes.sync(groups)
 
 

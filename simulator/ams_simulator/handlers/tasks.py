@@ -2,9 +2,8 @@
 even without recursion (there is no /1.0/tasks/<id>), so both recursion levels return objects."""
 
 import hashlib
-import json
 
-from .. import envelopes, status
+from .. import envelopes, object_meta, repo
 from .common import recursion, sim_of
 
 _CONTAINER_TO_TASK = {-1: 8, 0: -1, 1: 0, 2: 2, 3: 3, 4: 4, 5: 6, 6: 9}
@@ -18,15 +17,14 @@ def task_id(container_id):
 
 def task_object(container):
     code = _CONTAINER_TO_TASK.get(container["status_code"], -1)
-    return {"id": task_id(container["id"]), "status": status.TASK[code], "object_id": container["id"],
+    return {"id": task_id(container["id"]), "status": object_meta.TASK[code], "object_id": container["id"],
             "object_type": "container"}
 
 
 async def list_tasks(request):
     sim = sim_of(request)
     recursion(request)
-    rows = sim.store.all("SELECT data FROM containers ORDER BY rowid")
-    return envelopes.sync([task_object(json.loads(row["data"])) for row in rows])
+    return envelopes.sync([task_object(container) for container in repo.all_of(sim.store, "container")])
 
 
 def routes(router):

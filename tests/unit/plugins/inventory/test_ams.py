@@ -333,3 +333,12 @@ def test_instances_is_a_synonym_of_containers_in_include(ams):
     inventory = ams.run('plugin: anbox.ams.ams\ninclude: [instances]\ncontainer_status: [running]\n')
     assert sorted(inventory.hosts) == ['game-canary-1']
     assert sorted(path for path, _query in ams.requests) == ['/1.0', '/1.0/instances']
+
+
+def test_a_node_of_an_older_ams_gets_ams_unschedulable_too(ams):
+    node = ams.data['nodes'][1]
+    node['unscheduable'] = node.pop('unschedulable')
+    inventory = ams.run('plugin: anbox.ams.ams\ninclude: [nodes]\ngroups:\n  drained: ams_unschedulable\n')
+    assert host_vars(inventory, 'lxd-1')['ams_unschedulable'] is True
+    assert host_vars(inventory, 'lxd-1')['ams_unscheduable'] is True
+    assert members(inventory, 'drained') == ['lxd-1']

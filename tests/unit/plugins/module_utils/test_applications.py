@@ -142,3 +142,12 @@ def test_deadline_is_never_overslept():
         applications.wait_until_ready(client, 'game', Deadline(client.clock, 5))
     assert sum(client.sleeps) == pytest.approx(5)
     assert max(client.sleeps) <= applications.MAX_POLL_SECONDS
+
+
+def test_resources_ams_leaves_out_when_zero_or_false_compare_equal():
+    # AMS (its Go client's omitempty) leaves gpu-slots: 0 and no_disk_reserve: false out of the application.
+    app = {'resources': {'cpus': 2}}
+    wanted = options(resources={'cpus': 2, 'gpu_slots': 0, 'no_disk_reserve': False})
+    assert applications.changes(app, wanted) == ({}, {}, {})
+    body, _before, _after = applications.changes(app, options(resources={'gpu_slots': 1}))
+    assert body == {'resources': {'gpu-slots': 1}}

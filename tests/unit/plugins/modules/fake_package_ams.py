@@ -30,6 +30,10 @@ from ansible_collections.anbox.ams.plugins.module_utils.client import sha256_fil
 READ_ONLY = ('GET', 'WAIT')
 
 
+PARTIAL_FIELDS = {'boot-activity': 'boot_activity', 'video-encoder': 'video_encoder', 'watchdog': 'watchdog',
+                  'services': 'services', 'required-permissions': 'required_permissions'}
+
+
 class FakePackageAMS(FakeClient):
 
     def __init__(self):
@@ -114,6 +118,14 @@ class FakePackageAMS(FakeClient):
             self._touch(collection, name)
             raise AMSPreconditionFailed('AMS refused PATCH: precondition failed (HTTP 412)', status_code=412)
         obj = store[name]
+        new_version = dict((manifest_key, body[field]) for manifest_key, field in PARTIAL_FIELDS.items() if field in body)
+        if new_version:
+            # application_partial_updates: these fields make a new version, as an upload does.
+            obj['versions'].append({'number': len(obj['versions']), 'status_code': 1, 'published': False,
+                                    'error_message': ''})
+            obj['status_code'] = 1
+            self.manifests[name] = dict(self.manifests[name], **new_version)
+            self._pending_polls[name] = self.bootstrap_polls
         for key, value in body.items():
             obj[{'instance-type': 'instance_type', 'image': 'parent_image_id'}.get(key, key)] = \
                 ('img-' + value if key == 'image' else value)

@@ -75,6 +75,30 @@ def test_changed_manifest_key_makes_exactly_one_new_version(tmp_path, ams):
     assert len(result['application']['versions']) == 2
 
 
+def test_partial_updates_make_the_new_version_without_an_upload(tmp_path, ams):
+    ams.extensions = ams.extensions | {'application_partial_updates'}
+    ams.add_app('game', RENDERED)
+    etag = ams.etags[('applications', 'game')]
+    manifest = MANIFEST + 'boot-activity: com.game/.Main\nwatchdog:\n  disabled: true\n'
+    result = run(AMSApplication, ams, params(src=package(tmp_path, manifest)), tmp_path)
+    # ApplicationPatch: boot_activity, watchdog (ApplicationWatchdog: disabled, allowed-packages).
+    assert ams.mutations() == [('PATCH', '/1.0/applications/game',
+                                {'boot_activity': 'com.game/.Main', 'watchdog': {'disabled': True}}, etag)]
+    assert result['changed'] is True and len(result['application']['versions']) == 2
+
+
+def test_without_partial_updates_or_with_other_keys_the_package_is_uploaded(tmp_path, ams):
+    ams.add_app('game', RENDERED)
+    manifest = MANIFEST + 'boot-activity: com.game/.Main\n'
+    run(AMSApplication, ams, params(src=package(tmp_path, manifest)), tmp_path)
+    assert [call[0] for call in ams.mutations()] == ['UPLOAD PATCH']
+    ams.calls[:] = []
+    ams.extensions = ams.extensions | {'application_partial_updates'}
+    bumped = manifest.replace('"1"', '"2"').replace('.Main', '.Start')
+    run(AMSApplication, ams, params(src=package(tmp_path, bumped, name='pkg2')), tmp_path)
+    assert [call[0] for call in ams.mutations()] == ['UPLOAD PATCH']
+
+
 def test_bootstrap_error_fails_with_the_error_message(tmp_path, ams):
     ams.bootstrap_error = 'hook install failed: exit status 3'
     with pytest.raises(AMSError, match='ended in error: hook install failed: exit status 3'):

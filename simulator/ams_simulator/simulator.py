@@ -1,16 +1,18 @@
-"""Everything a handler needs, in one object stored on the aiohttp application."""
+"""The running simulator: its state store, operations, events, trusted certificates, injected failures and
+faults, and the request log; one object every handler reaches through the aiohttp application."""
 
 import asyncio
 import os
 
+from . import repo
 from .blobs import BlobStore
 from .db import open_store
 from .events import EventHub
-from .failures import FailureRules
-from .faults import FaultInjector, parse_methods
+from .exec_sessions import ExecSessions
+from .injection import FailureRules, FaultInjector, StaleEtagRules, parse_methods
+from .instance_lifecycle import InstanceLifecycle
 from .operations import OperationManager
 from .request_log import RequestLog
-from .stale_etag import StaleEtagRules
 from .tls_bridge import ConnectionRegistry
 
 
@@ -32,8 +34,10 @@ class Simulator:
         self.disabled_extensions = frozenset(getattr(options, "disable_extension", None) or ())
         self.request_log_path = os.path.abspath(options.request_log or os.path.join(self.state_dir, "requests.log"))
         self.request_log = RequestLog(self.request_log_path)
-        self.trusted = {row["fingerprint"] for row in self.store.all("SELECT fingerprint FROM certificates")}
+        self.trusted = repo.certificate_fingerprints(self.store)
         self._timers = set()
+        self.instance_lifecycle = InstanceLifecycle(self)
+        self.exec_sessions = ExecSessions(self)
 
     def later(self, delay, callback):
         """Run callback after delay seconds (follow-up state changes such as a bootstrap finishing)."""
