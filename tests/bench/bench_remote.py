@@ -333,8 +333,8 @@ def bench_containers(variants, options):
     print_table('bench_remote containers: ams_container 0 -> %d containers, %.1f s boot each'
                 % (options.count, options.boot_delay), [''] + [column_title(column) for column in columns], rows)
     for name, _work in variants:
-        print('  %sremote/nearby task time: %.2fx' % (name and name + ': ', results[(name, remote_ms)]['seconds']
-                                                     / results[(name, '0 ms')]['seconds']))
+        ratio = results[(name, remote_ms)]['seconds'] / results[(name, '0 ms')]['seconds']
+        print('  %sremote/nearby task time: %.2fx' % (name and name + ': ', ratio))
     if len(variants) > 1:
         for label in ('0 ms', remote_ms):
             print('  after/before task time at %s: %.2fx' % (label, results[(variants[1][0], label)]['seconds']
@@ -394,9 +394,8 @@ def bench_demo(variants, options):
     print_table('bench_remote demo: playbooks/demo.yml', [''] + [column_title(column) for column in columns], rows)
     met = True
     for name, _work in variants:
-        first = runs[(name, 'first run, 0 ms')]['seconds']
-        print('  %sremote/nearby first run: %.2fx' % (name and name + ': ',
-                                                     runs[(name, 'first run, ' + remote_ms)]['seconds'] / first))
+        ratio = runs[(name, 'first run, ' + remote_ms)]['seconds'] / runs[(name, 'first run, 0 ms')]['seconds']
+        print('  %sremote/nearby first run: %.2fx' % (name and name + ': ', ratio))
         rerun = runs[(name, 'no-change rerun, ' + remote_ms)]
         print('  %srerun recap: %s' % (name and name + ': ', ' '.join(rerun['recap'].split())))
         met = met and mutating(rerun) == 0 and ' changed=0 ' in rerun['recap'] + ' '
