@@ -52,6 +52,9 @@ PLAYBOOK_TIMEOUT = 300
 IMAGE = 'populated-image'   # made by the simulator's --populate-* options
 INSTANCE_TYPE = 'a2.3'
 READ_ONLY = ('GET', 'HEAD', 'OPTIONS')
+# A launched container goes created -> prepared -> started -> running in the simulator, one step per
+# --container-boot-delay: a boot of --boot-delay seconds is three steps of a third of it.
+BOOT_STEPS = 3
 
 SCALE_PLAYBOOK = """
 - hosts: localhost
@@ -129,7 +132,8 @@ def parse_arguments():
     parser.add_argument('--baseline', help='another checkout (e.g. an export of main) measured side by side, '
                                            'every case taking turns with --collection')
     parser.add_argument('--count', type=int, default=200, help='containers (containers benchmark)')
-    parser.add_argument('--boot-delay', type=float, default=1.0, help='container boot time (containers benchmark)')
+    parser.add_argument('--boot-delay', type=float, default=1.0,
+                        help='seconds from launch to running (containers benchmark)')
     parser.add_argument('--rounds', type=int, default=5, help='alternating rounds (no-change benchmark)')
     parser.add_argument('--per-round', type=int, default=4, help='tasks of each kind per round (no-change)')
     parser.add_argument('--process-runs', type=int, default=15,
@@ -295,7 +299,7 @@ def print_table(title, header, rows):
 
 def scale_once(work, options, latency):
     nodes = max(2, -(-options.count // 100))
-    sim = work.simulator(latency, '--container-boot-delay', options.boot_delay, '--populate-nodes', nodes,
+    sim = work.simulator(latency, '--container-boot-delay', options.boot_delay / BOOT_STEPS, '--populate-nodes', nodes,
                          '--populate-containers', 1)
     out = os.path.join(work.dir, 'scale-%s.json' % latency)
     mark = sim.log_mark()
