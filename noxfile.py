@@ -59,6 +59,9 @@ BENCHMARKS = (
     "tests/bench/bench_upload.py",
     "tests/bench/bench_instances.py",
     "tests/bench/bench_exec.py",
+    "tests/bench/bench_remote.py containers",
+    "tests/bench/bench_remote.py demo",
+    "tests/bench/bench_remote.py no-change",
 )
 # The steps of `test`, longest first: they run in TEST_LANES (default 3) lanes side by side,
 # each lane taking the next step when its last one ends (much of their time is spent waiting).
@@ -349,8 +352,9 @@ def bench(session):
     listed = session.posargs or list(BENCHMARKS)
     found = [name for name in ams_tooling.collection_files()
              if re.fullmatch(r"(.*/)?bench[^/]*\.py", name) and not name.startswith("hacking/")]
-    unlisted = sorted(set(found) - set(BENCHMARKS))
-    missing = [name for name in listed if not (ROOT / name).is_file()]
+    # An entry is a script and its arguments.
+    unlisted = sorted(set(found) - set(entry.split()[0] for entry in BENCHMARKS))
+    missing = [entry for entry in listed if not (ROOT / entry.split()[0]).is_file()]
     if unlisted or missing:
         session.error("; ".join(["%s is not in BENCHMARKS of noxfile.py" % name for name in unlisted]
                                 + ["%s does not exist" % name for name in missing]))
@@ -358,7 +362,7 @@ def bench(session):
     outcomes = []
     for script in listed:
         session.log("bench %s" % script)
-        status, seconds, output = ams_tooling.run([sys.executable, script], env=env, cwd=ROOT)
+        status, seconds, output = ams_tooling.run([sys.executable] + script.split(), env=env, cwd=ROOT)
         last = (output.strip().splitlines() or [""])[-1]
         outcomes.append((script, status, seconds, last))
     print("\nbench results:")

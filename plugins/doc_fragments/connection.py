@@ -45,8 +45,22 @@ options:
       - Package uploads wait longer for their answer, as AMS checks the whole package before it answers
         and its own Go client allows 300 seconds. They wait at least 300 seconds and one more second per 20 MB of
         package, never more than C(wait_timeout) (when the module has one) nor less than this option.
+      - A read that meets a broken connection or HTTP 502, 503 or 504 is sent again after a growing, jittered pause,
+        until the task's C(wait_timeout) runs out, and for at least this many seconds (in modules without C(wait_timeout),
+        for this many seconds).
+        Until AMS has answered once, a connection that cannot be made is tried 6 times only.
+        A change is sent again only when its request surely never reached AMS.
     type: float
     default: 30
+  max_parallel:
+    description:
+      - Most requests in flight at once when a task sends a batch of independent ones, such as launching or
+        removing many containers, waiting for many operations or setting several configuration items. They share
+        one pool of at most this many connections. Package uploads are always sent one at a time.
+      - V(1) sends every request after the previous one answered.
+      - If not set, the value of the E(AMS_MAX_PARALLEL) environment variable is used.
+    type: int
+    default: 16
 requirements:
   - requests
   - cryptography
@@ -70,6 +84,9 @@ options:
   validate_certs:
     env:
       - name: AMS_VALIDATE_CERTS
+  max_parallel:
+    env:
+      - name: AMS_MAX_PARALLEL
 '''
 
     # The same options as host variables, for the connection plugin (it reads them per host).

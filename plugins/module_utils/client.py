@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import threading
 import time
 
 from ansible_collections.anbox.ams.plugins.module_utils import tls
@@ -65,6 +66,12 @@ OPERATION_CANCELLED = 401
 WAIT_SLICE_SECONDS = 30
 # Below this many operations, waiting for each costs no more than one listing of all operations.
 BATCH_THRESHOLD = 3
+# Pause between two listings of the operations while many are running: short for the first seconds, in
+# which launches and removals usually end, then growing to poll_interval.
+LISTING_POLL_SECONDS = 0.2
+LISTING_FAST_PERIOD = 5.0
+# Requests of one batch (launches, removals, waits, config items) in flight at once, by default.
+DEFAULT_MAX_PARALLEL = 16
 
 
 class Deadline:
@@ -124,6 +131,37 @@ class Operation:
         return '%s %s: %s' % (self.description, state, self.err or 'AMS gave no reason')
 
 
+class Outcome:
+    """What one call of a batch gave: its ``value``, or the AMSError it raised as ``error``."""
+
+    def __init__(self, item, value=None, error=None):
+        self.item = item
+        self.value = value
+        self.error = error
+
+
+def parallel_map(function, items, bound):
+    """``function(item)`` for every item, at most ``bound`` at once; an Outcome per item, in the order given.
+
+    An AMSError fails only its own item; any other exception (a bug) is raised
+    once every call has ended. One item, or a bound of 1, runs in the calling thread.
+    """
+    items = list(items)
+
+    def call(item):
+        try:
+            return Outcome(item, value=function(item))
+        except AMSError as exc:
+            return Outcome(item, error=exc)
+    if bound <= 1 or len(items) <= 1:
+        return [call(item) for item in items]
+    # Imported here: most tasks send no batch, and every task start counts.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(bound, len(items))) as pool:
+        futures = [pool.submit(call, item) for item in items]
+    return [future.result() for future in futures]
+
+
 def sha256_file(path, chunk_size=CHUNK_SIZE):
     """SHA-256 of a file, lowercase hex, read in chunks."""
     digest = hashlib.sha256()
@@ -162,9 +200,9 @@ class FileBody:
 class _PinnedCertAdapter(HTTPAdapter):
     """Accepts exactly one server certificate, identified by its SHA-256."""
 
-    def __init__(self, fingerprint):
+    def __init__(self, fingerprint, pool_maxsize=DEFAULT_MAX_PARALLEL):
         self._fingerprint = fingerprint
-        super().__init__(max_retries=0)
+        super().__init__(max_retries=0, pool_connections=1, pool_maxsize=pool_maxsize)
 
     def init_poolmanager(self, *args, **kwargs):
         kwargs['assert_fingerprint'] = self._fingerprint
@@ -233,7 +271,7 @@ class AMSClient:
 
     def __init__(self, url, client_cert=None, client_key=None, ca_cert=None, validate_certs=True,
                  request_timeout=30.0, retries=5, backoff=0.5, backoff_max=8.0, poll_interval=1.0,
-                 warn=None, sleep=time.sleep, clock=time.monotonic):
+                 warn=None, sleep=time.sleep, clock=time.monotonic, max_parallel=DEFAULT_MAX_PARALLEL):
         if not HAS_REQUESTS:
             raise AMSConfigurationError('the Python library requests is required')
         self.url = url
@@ -243,16 +281,24 @@ class AMSClient:
         self.request_timeout = float(request_timeout)
         if self.request_timeout <= 0:
             raise AMSConfigurationError('request_timeout must be a positive number of seconds')
+        if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or max_parallel < 1:
+            raise AMSConfigurationError('max_parallel must be a whole number of 1 or more, got %r' % (max_parallel,))
+        self.max_parallel = max_parallel
+        # Writes whose request surely never left are resent this many times; reads retry within a time budget.
         self.retries = retries
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.poll_interval = poll_interval
+        # The task's Deadline, when it has one (wait_timeout): reads retry until it; else request_timeout each.
+        self.retry_deadline = None
         self.supports_wait = True
         self.sleep = sleep
         self.clock = clock
         self._warn = warn or (lambda message: None)
-        self._checking_auth = False
+        self._local = threading.local()
         self._api = None
+        self._api_lock = threading.Lock()
+        self._answered = False
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         self._verify = True
@@ -261,9 +307,11 @@ class AMSClient:
         self.client_fingerprint = None
         if self.kind == 'unix':
             self.base_url = 'http://localhost'
-            self.session.mount('http://', UnixSocketAdapter(target))
+            self.session.mount('http://', UnixSocketAdapter(target, pool_maxsize=max_parallel))
         else:
             self.base_url = target
+            # One pool of connections to AMS, as large as the bound on requests in flight.
+            self.session.mount('https://', HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=max_parallel))
             self._setup_tls(client_cert, client_key, ca_cert, validate_certs)
 
     def _setup_tls(self, client_cert, client_key, ca_cert, validate_certs):
@@ -276,7 +324,7 @@ class AMSClient:
         self._verify = verify
         self._pin = pin
         if pin:
-            self.session.mount('https://', _PinnedCertAdapter(pin))
+            self.session.mount('https://', _PinnedCertAdapter(pin, pool_maxsize=self.max_parallel))
         if not validate_certs:
             self._warn('validate_certs is false: the certificate of %s is not checked, so anyone on the network '
                        'path could impersonate AMS' % self.url)
@@ -329,6 +377,16 @@ class AMSClient:
 
     def delete(self, path, body=None, **kwargs):
         return self.request('DELETE', path, body=body, **kwargs)
+
+    def parallel(self, function, items):
+        """``function(item)`` for every item, at most ``max_parallel`` requests in flight; an Outcome each.
+
+        For batches of independent requests (launches, removals, waits, config
+        items), never uploads. Every call runs to its end: a failure is its
+        item's Outcome, and each request keeps the retry and lost-answer rules
+        of a single one.
+        """
+        return parallel_map(function, items, self.max_parallel)
 
     def upload(self, method, path, file_path, fingerprint=None, request_meta=None, etag=None, budget=None):
         """Stream a package from disk as the raw body, with its SHA-256 in X-AMS-Fingerprint.
@@ -395,25 +453,46 @@ class AMSClient:
         """Wait for several operations under one deadline; return them all final, in the order given.
 
         Failures do not stop the wait: the caller sees every failed operation.
-        After a burst of launches most operations are final already, so from
-        BATCH_THRESHOLD operations on one listing of ``/1.0/operations`` tells
-        which, and only the others are waited for.
+        From BATCH_THRESHOLD operations on, one listing of ``/1.0/operations``
+        per round tells which are final, a request a round instead of one per
+        operation; once fewer are left, or the listing does not detail them,
+        the rest are waited for each with its own long-poll, all at once
+        within ``max_parallel``.
         """
         deadline = self.deadline(timeout)
-        if len(operations) >= BATCH_THRESHOLD:
-            operations = self._refresh(operations)
-        finished = {}
-        pending = [operation for operation in operations if not operation.final]
-        for operation in pending:
-            try:
-                finished[operation.id] = self.wait(operation, deadline)
-            except AMSOperationError as exc:
-                finished[operation.id] = exc.operation
-            except AMSOperationTimeout:
+        current = list(operations)
+        interval = LISTING_POLL_SECONDS
+        started = self.clock()
+        while len([operation for operation in current if not operation.final]) >= BATCH_THRESHOLD:
+            current, detailed = self._refresh(current)
+            pending = [operation for operation in current if not operation.final]
+            if len(pending) < BATCH_THRESHOLD or not all(operation.id in detailed for operation in pending):
+                break
+            remaining = deadline.remaining()
+            if remaining <= 0:
                 raise AMSOperationTimeout(
                     '%d of %d operations did not finish within %s seconds (wait_timeout)'
-                    % (len(pending) - len(finished), len(pending), deadline.seconds), operation=operation)
-        return [finished.get(operation.id, operation) for operation in operations]
+                    % (len(pending), len(current), deadline.seconds), operation=pending[0])
+            self.sleep(min(interval, remaining))
+            if self.clock() - started >= LISTING_FAST_PERIOD:
+                interval = min(interval * 1.5, max(self.poll_interval, LISTING_POLL_SECONDS))
+        finished = {}
+        pending = [operation for operation in current if not operation.final]
+        timed_out = []
+        for outcome in self.parallel(lambda operation: self.wait(operation, deadline), pending):
+            if outcome.error is None:
+                finished[outcome.item.id] = outcome.value
+            elif isinstance(outcome.error, AMSOperationError):
+                finished[outcome.item.id] = outcome.error.operation
+            elif isinstance(outcome.error, AMSOperationTimeout):
+                timed_out.append(outcome.item)
+            else:
+                raise outcome.error
+        if timed_out:
+            raise AMSOperationTimeout(
+                '%d of %d operations did not finish within %s seconds (wait_timeout)'
+                % (len(timed_out), len(current), deadline.seconds), operation=timed_out[0])
+        return [finished.get(operation.id, operation) for operation in current]
 
     def _long_poll(self, current, remaining):
         seconds = max(1, min(WAIT_SLICE_SECONDS, int(math.ceil(remaining))))
@@ -433,26 +512,28 @@ class AMSClient:
         return Operation(response.metadata, current.path)
 
     def _refresh(self, operations):
-        """The operations as one listing reports them now; those it does not detail as they were."""
+        """``(operations, ids)``: the operations as one listing reports them now, those it does not detail
+        as they were, and the ids of those it detailed."""
         try:
             groups = self.get('/1.0/operations', query={'recursion': '1'}).metadata
         except AMSHTTPError:
-            return operations
+            return operations, frozenset()
         listed = {}
         for items in (groups.values() if isinstance(groups, dict) else []):
             for item in items or []:
                 if isinstance(item, dict) and item.get('id'):
                     listed[item['id']] = item
-        return [Operation(listed[operation.id], operation.path) if operation.id in listed else operation
-                for operation in operations]
+        return ([Operation(listed[operation.id], operation.path) if operation.id in listed else operation
+                 for operation in operations], frozenset(listed))
 
     # -- facts --------------------------------------------------------------------
 
     def api(self):
         """The server's ``GET /1.0`` document, read once per client (that is, once per task)."""
-        if self._api is None:
-            self._api = dict(self.get('/1.0').metadata or {})
-        return self._api
+        with self._api_lock:
+            if self._api is None:
+                self._api = dict(self.get('/1.0').metadata or {})
+            return self._api
 
     def api_extensions(self):
         return frozenset(self.api().get('api_extensions') or ())
@@ -481,7 +562,7 @@ class AMSClient:
     def _send(self, method, path, query, data, headers, timeout):
         url = self._full_url(path)
         timeout = timeout or self.request_timeout
-        attempt = 0
+        retry = _RetryBudget(self, method)
         while True:
             try:
                 reply = self.session.request(method, url, params=query, data=data, headers=headers,
@@ -491,26 +572,26 @@ class AMSClient:
                     raise AMSTLSError(tls.explain_tls_error(str(exc), self.url, self.ca_cert, self.client_cert),
                                       url=url, method=method)
                 error = self._transport_error(exc, method, path, url, timeout)
-                if method not in IDEMPOTENT_METHODS or attempt >= self.retries:
-                    raise error
+                if method not in IDEMPOTENT_METHODS or not retry.another(exc):
+                    raise retry.explain(error)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 error = self._transport_error(exc, method, path, url, timeout)
-                if not self._may_retry(method, exc) or attempt >= self.retries:
-                    raise error
+                if not self._may_retry(method, exc) or not retry.another(exc):
+                    raise retry.explain(error)
             else:
+                self._answered = True
                 if reply.status_code not in RETRY_STATUSES:
                     return reply
                 if method not in IDEMPOTENT_METHODS:
                     raise AMSAmbiguousError(
                         'AMS answered %s %s with HTTP %d; the change may or may not have been made'
                         % (method, path, reply.status_code), status_code=reply.status_code, url=url, method=method)
-                if attempt >= self.retries:
+                if not retry.another(None):
+                    reply.ams_retries = retry.summary()
                     return reply
-            attempt += 1
-            self.sleep(self.backoff_delay(attempt))
 
     def backoff_delay(self, attempt):
-        cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
+        cap = min(self.backoff_max, self.backoff * (2 ** min(attempt - 1, 30)))
         return random.uniform(cap / 2.0, cap)
 
     @staticmethod
@@ -576,6 +657,8 @@ class AMSClient:
         if status < 400:
             status = error_code if isinstance(error_code, int) and error_code >= 400 else 500
         message = 'AMS refused %s %s: %s (HTTP %d)' % (method, path, ams_error or reply.reason, status)
+        if getattr(reply, 'ams_retries', None):
+            message += '; ' + reply.ams_retries
         error_class = http_error_class(status)
         if error_class is AMSForbidden:
             message = self._forbidden_message(message)
@@ -583,15 +666,16 @@ class AMSClient:
                            url=reply.url, method=method)
 
     def _forbidden_message(self, message):
-        if self._checking_auth:
+        # Per thread: the GET /1.0 below may itself be refused, and must not explain itself again.
+        if getattr(self._local, 'checking_auth', False):
             return message
-        self._checking_auth = True
+        self._local.checking_auth = True
         try:
             auth = (self.get('/1.0').metadata or {}).get('auth')
         except AMSError:
             return message
         finally:
-            self._checking_auth = False
+            self._local.checking_auth = False
         if auth == 'trusted':
             return message
         if not self._cert and self.kind != 'unix':
@@ -600,6 +684,64 @@ class AMSClient:
         return ('%s. AMS does not trust the client certificate %s (auth: %s): register it once with '
                 'anbox.ams.ams_certificate and trust_password (or `amc config trust add` on the AMS host)'
                 % (message, self.client_cert, auth))
+
+
+class _RetryBudget:
+    """When one request may be sent again, and the words for giving up.
+
+    A read (GET, HEAD, OPTIONS) that met a connection error, a dropped TLS
+    connection or HTTP 502/503/504 is retried with jittered backoff for as
+    long as the task's Deadline (wait_timeout) allows, and for request_timeout
+    seconds at least (a task without a Deadline gets that). Until AMS has answered this client once, a
+    connection that cannot be made is retried ``retries`` times only: that is
+    more often a wrong url than an outage. A write is resent only when it
+    surely never left (no connection was made), ``retries`` times.
+    """
+
+    def __init__(self, client, method):
+        self.client = client
+        self.read = method in IDEMPOTENT_METHODS
+        self.started = client.clock()
+        self.attempts = 1
+        self.stopped_by = 'retries'
+        # Never less than request_timeout: a read late in a task still rides out a short outage.
+        self.end = self.started + client.request_timeout
+        self.limit = 'request_timeout'
+        deadline = client.retry_deadline
+        if deadline is not None and deadline.end > self.end:
+            self.end = deadline.end
+            self.limit = 'wait_timeout'
+
+    def another(self, exc):
+        """True after pausing when the request may be sent again, False when it may not."""
+        if not self.read or (exc is not None and not self.client._answered and self.client._never_sent(exc)):
+            self.stopped_by = 'retries'
+            if self.attempts > self.client.retries:
+                return False
+            delay = self.client.backoff_delay(self.attempts)
+        else:
+            self.stopped_by = self.limit
+            remaining = self.end - self.client.clock()
+            if remaining <= 0:
+                return False
+            delay = min(self.client.backoff_delay(self.attempts), remaining)
+        self.client.sleep(delay)
+        self.attempts += 1
+        return True
+
+    def summary(self):
+        if self.attempts == 1:
+            return ''
+        return 'tried %d times over %.1f seconds (%s)' % (self.attempts, self.client.clock() - self.started,
+                                                          self.stopped_by)
+
+    def explain(self, error):
+        """``error`` with how long the request was tried added to its message."""
+        summary = self.summary()
+        if summary:
+            error.message = '%s; %s' % (error.message, summary)
+            error.args = (error.message,)
+        return error
 
 
 def _connection_dropped(exc):

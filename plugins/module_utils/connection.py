@@ -12,7 +12,7 @@ doc fragments ``anbox.ams.connection`` and ``anbox.ams.wait`` document them.
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
+from ansible_collections.anbox.ams.plugins.module_utils.client import DEFAULT_MAX_PARALLEL, AMSClient
 
 DEFAULT_URL = 'unix:/var/snap/ams/common/server/unix.socket'
 DEFAULT_WAIT_TIMEOUT = 600
@@ -26,6 +26,7 @@ def connection_argument_spec():
         ca_cert=dict(type='path', aliases=['server_cert'], fallback=(env_fallback, ['AMS_CA_CERT'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['AMS_VALIDATE_CERTS'])),
         request_timeout=dict(type='float', default=30.0),
+        max_parallel=dict(type='int', default=DEFAULT_MAX_PARALLEL, fallback=(env_fallback, ['AMS_MAX_PARALLEL'])),
     )
 
 
@@ -43,6 +44,7 @@ def client_from_options(get_option, warn=None):
     ``get_option`` for the inventory plugin.
     """
     request_timeout = get_option('request_timeout')
+    max_parallel = get_option('max_parallel')
     return AMSClient(
         url=get_option('url') or DEFAULT_URL,
         client_cert=get_option('client_cert'),
@@ -50,5 +52,6 @@ def client_from_options(get_option, warn=None):
         ca_cert=get_option('ca_cert'),
         validate_certs=True if get_option('validate_certs') is None else get_option('validate_certs'),
         request_timeout=30.0 if request_timeout is None else request_timeout,
+        max_parallel=DEFAULT_MAX_PARALLEL if max_parallel is None else max_parallel,
         warn=warn,
     )

@@ -36,13 +36,18 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
 )
 from ansible_collections.anbox.ams.plugins.module_utils.objects import list_objects, object_path
 
-try:
-    import yaml  # noqa: F401, pylint: disable=unused-import
-    HAS_YAML = True
-    YAML_IMPORT_ERROR = None
-except ImportError:
-    HAS_YAML = False
-    YAML_IMPORT_ERROR = traceback.format_exc()
+
+def _yaml_import_error():
+    """The traceback of importing PyYAML when it is missing, else None.
+
+    Only modules that read manifests need it, so the others never pay for importing it.
+    """
+    try:
+        import yaml  # noqa: F401, pylint: disable=unused-import
+    except ImportError:
+        return traceback.format_exc()
+    return None
+
 
 # Attempts of one read-compute-write cycle before giving up on concurrent changes or a flaky network.
 CONVERGE_ATTEMPTS = 8
@@ -81,6 +86,9 @@ class AMSModule:
             self.fail_from(problem)
         # Every wait of the task shares this one budget: wait_timeout covers the whole task.
         self.deadline = Deadline(self.client.clock, module.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT)
+        if module.params.get('wait_timeout') is not None:
+            # Reads that meet an outage retry within the same budget (at least request_timeout seconds).
+            self.client.retry_deadline = self.deadline
 
     def _check_requirements(self):
         missing = []
@@ -88,10 +96,11 @@ class AMSModule:
             missing.append('requests')
         if not tls.HAS_CRYPTOGRAPHY:
             missing.append('cryptography')
-        if 'yaml' in self.needs and not HAS_YAML:
+        yaml_error = _yaml_import_error() if 'yaml' in self.needs else None
+        if yaml_error:
             missing.append('PyYAML')
         if missing:
-            self.module.fail_json(msg=missing_required_lib(' and '.join(missing)), exception=YAML_IMPORT_ERROR)
+            self.module.fail_json(msg=missing_required_lib(' and '.join(missing)), exception=yaml_error)
 
     @property
     def check_mode(self):

@@ -12,13 +12,13 @@ error code. ams_client_certificate checks the pairs it keeps the same way.
 """
 
 import datetime
-import hashlib
+import ssl
 
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
 
 try:
     from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import hashes
     HAS_CRYPTOGRAPHY = True
 except ImportError:
     HAS_CRYPTOGRAPHY = False
@@ -26,7 +26,7 @@ except ImportError:
 
 def fingerprint_of(certificate):
     """AMS fingerprint of a certificate: SHA-256 of its DER bytes, lowercase hex."""
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+    return certificate.fingerprint(hashes.SHA256()).hex()
 
 
 def _read(path, option):
@@ -95,6 +95,7 @@ def server_trust(ca_cert, validate_certs):
 
 
 def _public_der(public_key):
+    from cryptography.hazmat.primitives import serialization
     return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
@@ -103,6 +104,8 @@ def load_key_pair(cert_path, key_path, cert_name='client_cert', key_name='client
 
     ``cert_name`` and ``key_name`` say what the files are in messages.
     """
+    # Imported here: a task that only connects checks its pair with OpenSSL (see check_client_pair).
+    from cryptography.hazmat.primitives import serialization
     certificate = parse_pem_certificates(_read(cert_path, cert_name), '%s file %s' % (cert_name, cert_path))[0]
     try:
         key = serialization.load_pem_private_key(_read(key_path, key_name), password=None)
@@ -122,7 +125,11 @@ def check_client_pair(client_cert, client_key):
         return None
     if not client_cert or not client_key:
         raise AMSConfigurationError('client_cert and client_key must be given together')
-    certificate, _key = load_key_pair(client_cert, client_key)
+    if _openssl_takes_pair(client_cert, client_key):
+        certificate = parse_pem_certificates(_read(client_cert, 'client_cert'), 'client_cert file %s' % client_cert)[0]
+    else:
+        # Find out which file is at fault, in words.
+        certificate, _key = load_key_pair(client_cert, client_key)
     now = datetime.datetime.now(datetime.timezone.utc)
     if not_after(certificate) < now:
         raise AMSConfigurationError(
@@ -132,6 +139,19 @@ def check_client_pair(client_cert, client_key):
         raise AMSConfigurationError('client_cert file %s is not valid before %s'
                                     % (client_cert, _not_before(certificate).strftime('%Y-%m-%d %H:%M')))
     return fingerprint_of(certificate)
+
+
+def _openssl_takes_pair(cert_path, key_path):
+    """True when OpenSSL loads the pair as the connection will: readable, key unencrypted and made for the
+    certificate. Cheaper than reading the key with cryptography, which is left for explaining a refusal."""
+    def no_password():
+        raise ValueError('the key is encrypted')
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_cert_chain(cert_path, key_path, password=no_password)
+    except (ssl.SSLError, OSError, ValueError, TypeError):
+        return False
+    return True
 
 
 def explain_tls_error(error_text, url, ca_cert, client_cert):

@@ -13,7 +13,8 @@ description:
   - Sets configuration items of the Anbox Management Service, such as C(application.auto_publish) or
     C(scheduler.strategy). Items the task does not name are left as they are.
   - Values are compared as AMS renders them, so V(true), V("true") and V(True) are equal, and so are
-    V(3) and V("3"). Only items whose value differs are sent, one request each, as AMS takes them.
+    V(3) and V("3"). Only items whose value differs are sent, one request each, as AMS takes them, up to
+    O(max_parallel) of them at once.
   - Every value is checked against the type AMS shows for its item before anything is sent, so a wrong
     value or an unknown item changes nothing.
 author:
@@ -66,7 +67,7 @@ config:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.anbox.ams.plugins.module_utils import config_values
-from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSConfigurationError
+from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSAmbiguousError, AMSConfigurationError
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 
 
@@ -102,8 +103,15 @@ class AMSConfig(AMSModule):
         if changes:
             self._mark_as_changed()
         if changes and not self.check_mode:
-            for key in sorted(changes):
-                self.wait_for(self.client.patch('/1.0/config', body={'name': key, 'value': changes[key][0]}))
+            # Each item is its own request and independent of the others: they go out together.
+            outcomes = self.client.parallel(
+                lambda key: self.wait_for(self.client.patch('/1.0/config', body={'name': key, 'value': changes[key][0]})),
+                sorted(changes))
+            errors = [outcome.error for outcome in outcomes if outcome.error is not None]
+            if errors:
+                # A lost answer first: the converge loop reads the configuration again and sends what is still missing.
+                ambiguous = [error for error in errors if isinstance(error, AMSAmbiguousError)]
+                raise (ambiguous or errors)[0]
             if self.module.params['wait']:
                 after = self.client.get('/1.0/config').metadata.get('config') or {}
         self.result['config'] = after

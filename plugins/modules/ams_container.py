@@ -14,8 +14,8 @@ description:
     O(application) (optionally with O(application_version)) or O(image) (optionally with O(image_version)),
     optionally narrowed to one O(node), picks a set of containers, and O(count) says how many of them
     should exist.
-  - Missing containers are launched all at once, without waiting between launches, and then waited for
-    together. Surplus containers are removed, those in error first, then the newest.
+  - Missing containers are launched together, up to O(max_parallel) requests in flight at once, and then
+    waited for together. Surplus containers are removed the same way, those in error first, then the newest.
   - Only regular containers count. The C(base) containers AMS makes while it bootstraps an application are
     never counted or removed, and containers launched from an application never count for an O(image)
     selector.
@@ -387,7 +387,7 @@ class AMSContainer(AMSModule):
         self.set_diff(self.diff_before, {'count': len(after), 'containers': sorted(c.get('id') for c in after)})
 
     def _launch(self, selector, label, count, matching, body):
-        """Launch what is missing, sending every request without waiting between them, then wait for all.
+        """Launch what is missing, up to max_parallel requests in flight at once, then wait for all.
 
         A launch whose answer was lost may or may not have happened: the
         containers are counted again rather than the launch resent. Returns the
@@ -397,6 +397,16 @@ class AMSContainer(AMSModule):
         launched = self.result['launched']
         round_state = {'current': matching, 'refusal': None}
 
+        def launch_one(_index):
+            # Launches still queued when AMS refused one are not sent: AMS is out of room.
+            if round_state['refusal'] is not None:
+                return None
+            try:
+                return self.client.post('/1.0/containers', body=body)
+            except AMSHTTPError as exc:
+                round_state['refusal'] = round_state['refusal'] or exc
+                raise
+
         def launch_round():
             current = round_state['current']
             if current is None:
@@ -405,18 +415,20 @@ class AMSContainer(AMSModule):
                 launched.extend(container.get('id') for container in current if container.get('id') not in known)
             round_state['current'] = None
             lost = 0
-            for _index in range(count - len(current)):
-                try:
-                    answer = self.client.post('/1.0/containers', body=body)
-                except AMSAmbiguousError:
+            problem = None
+            for outcome in self.client.parallel(launch_one, range(count - len(current))):
+                if isinstance(outcome.error, AMSAmbiguousError):
                     lost += 1
-                    continue
-                except AMSHTTPError as exc:
-                    round_state['refusal'] = exc
-                    return
-                if isinstance(answer, Operation):
-                    operations.append(answer)
-                    launched.extend(containers.operation_container_ids(answer))
+                elif outcome.error is not None:
+                    if not isinstance(outcome.error, AMSHTTPError):
+                        problem = problem or outcome.error
+                elif isinstance(outcome.value, Operation):
+                    operations.append(outcome.value)
+                    launched.extend(containers.operation_container_ids(outcome.value))
+            if problem is not None:
+                raise problem
+            if round_state['refusal'] is not None:
+                return
             if lost:
                 raise AMSAmbiguousError('%d launch request(s) broke in flight, so AMS may or may not have launched '
                                         'them; %d launched for sure' % (lost, len(launched)))
@@ -447,7 +459,7 @@ class AMSContainer(AMSModule):
     # -- removal --------------------------------------------------------------------------
 
     def _remove(self, to_remove):
-        """Remove containers, all requests in flight at once, then wait for them together.
+        """Remove containers, up to max_parallel requests in flight at once, then wait for them together.
 
         A removal whose answer was lost is resent only for containers that are still there.
         """
@@ -457,17 +469,23 @@ class AMSContainer(AMSModule):
 
         def removal_round():
             lost = []
-            for container_id in pending:
-                try:
-                    answer = self.client.delete(object_path('containers', container_id))
-                except AMSNotFound:
+            problem = None
+            for outcome in self.client.parallel(
+                    lambda container_id: self.client.delete(object_path('containers', container_id)), pending):
+                if isinstance(outcome.error, AMSNotFound):
                     continue
-                except AMSAmbiguousError:
-                    lost.append(container_id)
+                if isinstance(outcome.error, AMSAmbiguousError):
+                    lost.append(outcome.item)
                     continue
-                removed.append(container_id)
-                if isinstance(answer, Operation):
-                    operations.append(answer)
+                if outcome.error is not None:
+                    problem = problem or outcome.error
+                    continue
+                removed.append(outcome.item)
+                if isinstance(outcome.value, Operation):
+                    operations.append(outcome.value)
+            if problem is not None:
+                self.result['removed'] = list(removed)
+                raise problem
             if not lost:
                 pending[:] = []
                 return

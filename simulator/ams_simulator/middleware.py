@@ -33,6 +33,7 @@ def build(sim):
     @web.middleware
     async def request_log(request, handler):
         started = time.monotonic()
+        in_flight = sim.request_log.begin()
         request["auth"] = auth.resolve(sim, request)
         request["fault"] = None
         request["ignored_fields"] = []
@@ -45,6 +46,7 @@ def build(sim):
             status = exc.status
             return web.Response(status=500)
         finally:
+            sim.request_log.end()
             ignored = request["ignored_fields"]
             if ignored:
                 message = "%s %s: ignored unknown field(s) %s" % (request.method, request.path, ", ".join(ignored))
@@ -56,6 +58,7 @@ def build(sim):
                 "duration_ms": round((time.monotonic() - started) * 1000.0, 3),
                 "auth": request["auth"], "fault": request["fault"], "ignored_fields": ignored,
                 "if_match": "If-Match" in request.headers,
+                "in_flight": in_flight,
             })
 
     @web.middleware

@@ -7,6 +7,7 @@
 
 
 import copy
+import threading
 
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Response
 
@@ -70,6 +71,7 @@ class ListingClient:
         self.requests = []
         self.closed = False
         self._api = None
+        self._api_lock = threading.Lock()
 
     def get(self, path, query=None, timeout=None):
         self.requests.append((path, dict(query or {})))

@@ -62,6 +62,13 @@ class FakeTransport(HTTPAdapter):
         self.sent = []
 
     def send(self, request, **kwargs):
+        self.record(request, **kwargs)
+        if not self.answers:
+            raise AssertionError('unexpected request %s %s' % (request.method, request.url))
+        return self.respond(request, self.answers.pop(0))
+
+    def record(self, request, **kwargs):
+        """Note what was sent (a streamed body is read and hashed)."""
         body = request.body
         digest = None
         if body is not None and not isinstance(body, (bytes, str)):
@@ -72,9 +79,10 @@ class FakeTransport(HTTPAdapter):
         self.sent.append({'method': request.method, 'url': request.url, 'headers': dict(request.headers),
                           'body': body if isinstance(body, (bytes, str)) else None, 'streamed_sha256': digest,
                           'timeout': kwargs.get('timeout')})
-        if not self.answers:
-            raise AssertionError('unexpected request %s %s' % (request.method, request.url))
-        answer = self.answers.pop(0)
+
+    @staticmethod
+    def respond(request, answer):
+        """The response (or the exception) a scripted answer stands for."""
         if answer is Refused:
             raise requests.exceptions.ConnectionError(NewConnectionError(None, 'Connection refused'))
         if answer is Reset:
@@ -91,7 +99,11 @@ class FakeTransport(HTTPAdapter):
 
 
 def make_client(answers, **kwargs):
-    """An AMSClient on https://ams.test whose transport plays ``answers``."""
+    """An AMSClient on https://ams.test whose transport plays ``answers``.
+
+    Batches run one call at a time unless ``max_parallel`` is given: scripted answers come in order.
+    """
+    kwargs.setdefault('max_parallel', 1)
     clock = FakeClock()
     client = AMSClient('https://ams.test:8444', validate_certs=True, sleep=clock.sleep, clock=clock.clock, **kwargs)
     transport = FakeTransport(answers)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.anbox.ams.plugins.module_utils import errors
-from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Operation, Response
+from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Deadline, Operation, Response
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
     Refused,
     Reset,
@@ -105,11 +105,76 @@ def test_get_is_retried_on_503_and_connection_reset():
     assert clock.sleeps[1] > 0
 
 
-def test_get_gives_up_after_the_retry_budget():
-    client, transport, _clock = make_client([error(503, 'busy')] * 3, retries=2)
-    with pytest.raises(errors.AMSServerError):
+def test_get_retries_for_request_timeout_seconds_without_a_task_deadline():
+    client, transport, clock = make_client([error(503, 'busy')] * 100, request_timeout=20, retries=2)
+    started = clock.now
+    with pytest.raises(errors.AMSServerError) as info:
         client.get('/1.0/config')
-    assert len(transport.sent) == 3
+    # More attempts than the fixed count of retries writes get, within 20 s of the first one.
+    assert len(transport.sent) > 3
+    assert clock.now - started == pytest.approx(20)
+    assert 'tried %d times over 20.0 seconds (request_timeout)' % len(transport.sent) in info.value.message
+
+
+def test_get_rides_out_a_long_outage_within_the_task_deadline():
+    faults = [error(503, 'busy'), Reset, error(502, 'proxy'), error(504, 'gateway')] * 5
+    client, transport, clock = make_client([sync({'ok': 0})] + faults + [sync({'ok': 1})], retries=5)
+    client.retry_deadline = Deadline(clock.clock, 600)
+    client.get('/1.0')
+    assert client.get('/1.0/containers').metadata == {'ok': 1}
+    assert len(transport.sent) == 22
+    assert len(clock.sleeps) == 20
+
+
+def test_get_gives_up_at_the_task_deadline_and_says_how_long_it_tried():
+    client, transport, clock = make_client([sync({})] + [Reset] * 200)
+    client.retry_deadline = Deadline(clock.clock, 90)
+    client.get('/1.0')
+    with pytest.raises(errors.AMSConnectionError) as info:
+        client.get('/1.0/containers')
+    # The last pause is cut short so that the last attempt is made at the deadline, not after it.
+    assert clock.now == pytest.approx(client.retry_deadline.end)
+    attempts = len(transport.sent) - 1
+    assert 'broke during GET /1.0/containers' in info.value.message
+    assert 'tried %d times over ' % attempts in info.value.message
+    assert info.value.message.endswith('seconds (wait_timeout)')
+
+
+def test_refused_connections_after_ams_answered_are_retried_within_the_budget():
+    client, transport, clock = make_client([sync({})] + [Refused] * 12 + [sync({'ok': 1})], retries=2)
+    client.retry_deadline = Deadline(clock.clock, 600)
+    client.get('/1.0')
+    assert client.get('/1.0/nodes').metadata == {'ok': 1}
+    assert len(transport.sent) == 14
+
+
+def test_an_ams_that_never_answered_gets_the_fixed_count_of_retries():
+    client, transport, clock = make_client([Refused] * 50, retries=3)
+    client.retry_deadline = Deadline(clock.clock, 600)
+    with pytest.raises(errors.AMSConnectionError) as info:
+        client.get('/1.0')
+    assert len(transport.sent) == 4
+    assert info.value.message.endswith('(retries)')
+
+
+def test_a_read_after_the_task_deadline_still_gets_request_timeout_seconds():
+    client, transport, clock = make_client([sync({})] + [error(503, 'busy')] * 3 + [sync({'ok': 1})],
+                                           request_timeout=30)
+    client.retry_deadline = Deadline(clock.clock, 10)
+    clock.sleep(20)
+    client.get('/1.0')
+    assert client.get('/1.0/nodes').metadata == {'ok': 1}
+    assert len(transport.sent) == 5
+
+
+@pytest.mark.parametrize('fault', [Reset, error(503, 'busy')], ids=['reset', '503'])
+def test_writes_keep_their_rules_under_a_task_deadline(fault):
+    client, transport, clock = make_client([sync({}), fault, sync({})])
+    client.retry_deadline = Deadline(clock.clock, 600)
+    client.get('/1.0')
+    with pytest.raises(errors.AMSAmbiguousError):
+        client.post('/1.0/containers', body={})
+    assert len(transport.sent) == 2
 
 
 def test_backoff_grows_and_is_capped():
@@ -244,6 +309,46 @@ def test_wait_all_with_every_operation_final_in_the_listing_waits_for_none():
     client, transport, _clock = make_client([sync({'success': [operation(x, 200) for x in 'abc']})])
     client.wait_all([Operation(operation(x)) for x in 'abc'], timeout=60)
     assert _paths(transport) == ['/1.0/operations']
+
+
+def test_wait_all_of_many_operations_lists_them_once_a_round_until_few_are_left():
+    ids = ['op%d' % number for number in range(10)]
+    rounds = [
+        sync({'running': [operation(x) for x in ids]}),
+        sync({'running': [operation(x) for x in ids[6:]], 'success': [operation(x, 200) for x in ids[:6]]}),
+        sync({'running': [operation('op9')], 'success': [operation(x, 200) for x in ids[:9]]}),
+        sync(operation('op9', 400, err='no room')),
+    ]
+    client, transport, clock = make_client(rounds, poll_interval=1.0)
+    finished = client.wait_all([Operation(operation(x)) for x in ids], timeout=60)
+    assert _paths(transport) == ['/1.0/operations'] * 3 + ['/1.0/operations/op9/wait']
+    assert clock.sleeps == [0.2, 0.2]
+    assert [item.id for item in finished if not item.succeeded] == ['op9']
+    assert finished[9].err == 'no room'
+
+
+def test_wait_all_lists_often_for_the_first_seconds_then_less_often():
+    ids = ['op%d' % number for number in range(3)]
+    running = [sync({'running': [operation(x) for x in ids]})] * 40
+    client, _transport, clock = make_client(running + [sync({'success': [operation(x, 200) for x in ids]})],
+                                            poll_interval=2.0)
+    client.wait_all([Operation(operation(x)) for x in ids], timeout=600)
+    fast = [pause for pause in clock.sleeps if pause == 0.2]
+    assert len(fast) == 25
+    assert clock.sleeps[:25] == fast
+    assert clock.sleeps[25:] == sorted(clock.sleeps[25:])
+    assert max(clock.sleeps) == 2.0
+
+
+def test_wait_all_listing_rounds_stop_at_the_deadline():
+    ids = ['op%d' % number for number in range(4)]
+    client, transport, clock = make_client([sync({'running': [operation(x) for x in ids]})] * 100)
+    started = clock.now
+    with pytest.raises(errors.AMSOperationTimeout) as info:
+        client.wait_all([Operation(operation(x)) for x in ids], timeout=5)
+    assert clock.now - started == pytest.approx(5)
+    assert '4 of 4 operations did not finish within 5 seconds' in info.value.message
+    assert set(_paths(transport)) == {'/1.0/operations'}
 
 
 # -- uploads ---------------------------------------------------------------------

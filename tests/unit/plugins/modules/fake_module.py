@@ -16,6 +16,10 @@ class FakeClient(FakeClock):
     # What the tests' AMS announces in GET /1.0; a test may take extensions away.
     extensions = frozenset(['application_manifest_download', 'zip_archive_support', 'container_logs'])
     require_extension = AMSClient.require_extension
+    # Batches run one call after another, in order, so the fakes need no locks and tests see a fixed order.
+    max_parallel = 1
+    parallel = AMSClient.parallel
+    retry_deadline = None
 
     def has_extension(self, extension):
         return extension in self.extensions

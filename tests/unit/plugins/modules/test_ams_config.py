@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.anbox.ams.plugins.module_utils.client import Operation, Response
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSOperationTimeout
 from ansible_collections.anbox.ams.plugins.modules.ams_config import AMSConfig
-from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient, run
+from ansible_collections.anbox.ams.tests.unit.plugins.modules.fake_module import FakeClient, FakeModule, run
 
 KEYS = ['a.one', 'a.two', 'a.three', 'a.four', 'a.five']
 
@@ -45,7 +45,8 @@ def test_five_items_share_one_wait_timeout():
     with pytest.raises(AMSOperationTimeout):
         run(AMSConfig, ams, {'config': dict((key, 'new') for key in KEYS), 'update_secrets': 'on_create',
                              'wait': True, 'wait_timeout': 250})
-    assert ams.budgets == [250, 150, 50]
+    # The fake runs the items one after another: those after the third find no time left.
+    assert ams.budgets == [250, 150, 50, 0, 0]
     assert ams.now - 1000.0 == 250
 
 
@@ -55,3 +56,11 @@ def test_every_wait_fits_when_the_budget_covers_them_all():
                                   'wait': True, 'wait_timeout': 60})
     assert result['changed'] is True
     assert ams.budgets == [60, 50, 40, 30, 20]
+
+
+def test_reads_retry_within_the_tasks_wait_timeout():
+    ams = SlowConfigAMS(seconds=1)
+    module = FakeModule({'config': {}, 'update_secrets': 'on_create', 'wait': True, 'wait_timeout': 77})
+    instance = AMSConfig(module, client=ams)
+    assert instance.client.retry_deadline is instance.deadline
+    assert instance.deadline.seconds == 77
