@@ -82,7 +82,7 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
-from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instance_exec
+from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instances
 from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSBadRequest, AMSError, AMSNotFound
 
@@ -125,7 +125,7 @@ class Connection(ConnectionBase):
         client = None
         try:
             client = client_from_options(self.get_option, warn=display.warning)
-            target = instance_exec.running_target(client, reference)
+            target = instances.running_target(client, reference)
             dialer = exec_session.WebsocketDialer(client)
         except AMSError as exc:
             if client is not None:
@@ -157,7 +157,7 @@ class Connection(ConnectionBase):
             result = exec_session.run_command(self._client, self._target.exec_path, argv, stdin=stdin, stdout=stdout,
                                               stderr=stderr, dialer=self._dialer, describe=describe)
         except (AMSBadRequest, AMSNotFound) as exc:
-            raise AnsibleConnectionFailure('anbox.ams.ams: %s' % instance_exec.translate_refusal(exc, self._target).message)
+            raise AnsibleConnectionFailure('anbox.ams.ams: %s' % instances.translate_refusal(exc, self._target).message)
         except exec_session.SourceError as exc:
             raise AnsibleError('anbox.ams.ams: %s' % exc.message)
         except exec_session.SinkError as exc:

@@ -185,7 +185,7 @@ cmd:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instance_exec
+from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instances
 from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSBadRequest, AMSError, AMSNotFound
 from ansible_collections.anbox.ams.plugins.module_utils.module_base import AMSModule, build_argument_spec, run_module
 
@@ -229,16 +229,16 @@ class AMSInstanceExec(AMSModule):
     def run(self):
         params = self.module.params
         try:
-            argv = instance_exec.command_from(params['command'], params['cmd'], params['chdir'])
-            environment = instance_exec.environment_from(params['environment'])
-        except instance_exec.CommandError as exc:
+            argv = instances.command_from(params['command'], params['cmd'], params['chdir'])
+            environment = instances.environment_from(params['environment'])
+        except instances.CommandError as exc:
             raise AMSError(str(exc))
         if params['max_output_bytes'] < 0:
             raise AMSError('max_output_bytes must be 0 (keep everything) or more, got %d' % params['max_output_bytes'])
         if params['wait_timeout'] <= 0:
             raise AMSError('wait_timeout must be a positive number of seconds, got %d' % params['wait_timeout'])
         self.result['cmd'] = argv
-        target = instance_exec.running_target(self.client, params['instance'])
+        target = instances.running_target(self.client, params['instance'])
         if self.check_mode:
             self.result['skipped'] = True
             self.result['msg'] = 'skipped in check mode: %s runs, the command was not run' % target.describe()
@@ -260,7 +260,7 @@ class AMSInstanceExec(AMSModule):
                                               stdin=source, stdout=stdout, stderr=stderr, deadline=self.deadline,
                                               describe='%r in %s' % (' '.join(argv), target.describe()))
         except (AMSBadRequest, AMSNotFound) as exc:
-            raise instance_exec.translate_refusal(exc, target)
+            raise instances.translate_refusal(exc, target)
         finally:
             if hasattr(source, 'close'):
                 source.close()

@@ -137,11 +137,11 @@ def bench_per_command(options, work, inventory, env, connection, host):  # pylin
             sys.exit('bench_exec: %s playbook failed\n%s' % (name, completed.stdout[-3000:] + completed.stderr[-3000:]))
         results[name] = seconds
     sys.path.insert(0, env['ANSIBLE_COLLECTIONS_PATH'])
-    from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instance_exec
+    from ansible_collections.anbox.ams.plugins.module_utils import exec_session, instances
     from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
     client = AMSClient(**connection)
     try:
-        target = instance_exec.running_target(client, host)
+        target = instances.running_target(client, host)
         dialer = exec_session.WebsocketDialer(client)
         floor = []
         for _index in range(count):

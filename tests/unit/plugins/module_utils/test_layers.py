@@ -12,7 +12,7 @@ import pytest
 
 PLUGINS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins'))
 PREFIX = 'ansible_collections.anbox.ams.plugins.'
-DOMAIN = ('containers', 'applications', 'packages', 'nodes', 'config_values', 'sizes', 'instance_exec')
+DOMAIN = ('containers', 'applications', 'packages', 'nodes', 'config_values', 'sizes', 'instances')
 
 
 def _imports(path):
