@@ -143,7 +143,7 @@ def test_request_log_records_auth_levels(sim, stranger):
         ("GET", "/1.0", 200, "guest"), ("GET", "/1.0/config", 403, "untrusted"), ("GET", "/1.0/version", 200, "local")]
     for entry in entries:
         assert set(entry) == {"ts", "method", "path", "query", "status", "duration_ms", "auth", "fault",
-                              "ignored_fields"}
+                              "ignored_fields", "if_match", "in_flight"}
         assert entry["fault"] is None and entry["duration_ms"] >= 0 and entry["ignored_fields"] == []
 
 
