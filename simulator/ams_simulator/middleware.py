@@ -1,6 +1,7 @@
 """Request pipeline: request log → error envelopes → fault injection → auth."""
 
 import asyncio
+import json
 import logging
 import time
 
@@ -29,6 +30,20 @@ def _drop(sim, request):
         request.transport.abort()
 
 
+async def _config_item(request):
+    """The item a PATCH /1.0/config changes (its `name`), for the request log: items share one URL, so a
+    test telling a resent write from a write of another item needs it. The body stays readable (aiohttp
+    keeps it)."""
+    if request.method != "PATCH" or request.path.rstrip("/") != "/1.0/config":
+        return None
+    try:
+        body = json.loads(await request.read() or b"{}")
+    except ValueError:
+        return None
+    name = body.get("name") if isinstance(body, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def build(sim):
     @web.middleware
     async def request_log(request, handler):
@@ -37,6 +52,7 @@ def build(sim):
         request["auth"] = auth.resolve(sim, request)
         request["fault"] = None
         request["ignored_fields"] = []
+        subject = await _config_item(request)
         status = None
         try:
             response = await handler(request)
@@ -52,14 +68,17 @@ def build(sim):
                 message = "%s %s: ignored unknown field(s) %s" % (request.method, request.path, ", ".join(ignored))
                 LOG.warning(message)
                 sim.events.log("warning", message, fields=ignored)
-            sim.request_log.write({
+            entry = {
                 "ts": time.time(), "method": request.method, "path": request.path,
                 "query": request.query_string, "status": status,
                 "duration_ms": round((time.monotonic() - started) * 1000.0, 3),
                 "auth": request["auth"], "fault": request["fault"], "ignored_fields": ignored,
                 "if_match": "If-Match" in request.headers,
                 "in_flight": in_flight,
-            })
+            }
+            if subject is not None:
+                entry["subject"] = subject
+            sim.request_log.write(entry)
 
     @web.middleware
     async def error_envelopes(request, handler):

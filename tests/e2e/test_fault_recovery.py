@@ -69,6 +69,13 @@ def _about(entry, collection):
     return _collection(entry['path']) == collection
 
 
+def _same_subject(entry, fault):
+    """Configuration items share /1.0/config: a write of another item (logged as `subject`) is not a resend."""
+    if entry['method'] in READS or 'subject' not in fault or 'subject' not in entry:
+        return True
+    return entry['subject'] == fault['subject']
+
+
 def _started(entry):
     return entry['ts'] - entry['duration_ms'] / 1000.0
 
@@ -91,7 +98,8 @@ def blind_resends(log):
         if not fault.get('fault') or fault['method'] in READS or _is_launch(fault):
             continue
         collection = _collection(fault['path'])
-        following = [entry for entry in log[index + 1:] if _started(entry) >= fault['ts'] and _about(entry, collection)]
+        following = [entry for entry in log[index + 1:] if _started(entry) >= fault['ts'] and _about(entry, collection)
+                     and _same_subject(entry, fault)]
         if not following:
             problems.append('%s %s (%s): nothing about %s was read afterwards'
                             % (fault['method'], fault['path'], fault['fault'], collection))
