@@ -13,6 +13,8 @@ options:
       - Where AMS listens, either C(https://HOST[:PORT]) (the default AMS port is 8444) or
         C(unix:/PATH/TO/SOCKET) for the local socket of an AMS on the same host.
       - If not set, the value of the E(AMS_URL) environment variable is used.
+      - An C(https://) AMS is reached through the proxy that E(https_proxy) names (an HTTP CONNECT tunnel), unless
+        E(no_proxy) lists its host.
     type: str
     default: unix:/var/snap/ams/common/server/unix.socket
   client_cert:
@@ -62,7 +64,6 @@ options:
     type: int
     default: 16
 requirements:
-  - requests
   - cryptography
 '''
 

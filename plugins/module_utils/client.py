@@ -19,7 +19,9 @@ import random
 import threading
 import time
 
-from ansible_collections.anbox.ams.plugins.module_utils import tls
+from urllib.parse import urlencode
+
+from ansible_collections.anbox.ams.plugins.module_utils import sockets, tls
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSAmbiguousError,
     AMSConfigurationError,
@@ -35,20 +37,6 @@ from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSUnsupportedError,
     http_error_class,
 )
-from ansible_collections.anbox.ams.plugins.module_utils.unix_socket import UnixHTTPConnectionPool
-
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    HAS_REQUESTS = True
-except ImportError:
-    HTTPAdapter = object
-    HAS_REQUESTS = False
-
-try:
-    from urllib3.exceptions import NewConnectionError, InsecureRequestWarning
-except ImportError:
-    NewConnectionError = InsecureRequestWarning = None
 
 USER_AGENT = 'anbox.ams-ansible-collection'
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS'])
@@ -174,8 +162,7 @@ def sha256_file(path, chunk_size=CHUNK_SIZE):
 class FileBody:
     """A request body that streams a file in large chunks with a known length.
 
-    requests sends an iterable with ``__len__`` as a Content-Length body, one
-    chunk at a time. The hash of what was actually sent is kept so a caller can
+    Sent one chunk at a time after a Content-Length header. The hash of what was actually sent is kept so a caller can
     detect a file that changed between the fingerprint pre-pass and the upload.
     """
 
@@ -190,55 +177,15 @@ class FileBody:
         return self.size
 
     def __iter__(self):
-        with open(self.path, 'rb') as handle:
+        try:
+            handle = open(self.path, 'rb')
+        except OSError as exc:
+            raise AMSConfigurationError('%s cannot be read: %s' % (self.path, exc.strerror or exc))
+        with handle:
             for chunk in iter(lambda: handle.read(self.chunk_size), b''):
                 self.sent_digest.update(chunk)
                 self.sent_bytes += len(chunk)
                 yield chunk
-
-
-class _PinnedCertAdapter(HTTPAdapter):
-    """Accepts exactly one server certificate, identified by its SHA-256."""
-
-    def __init__(self, fingerprint, pool_maxsize=DEFAULT_MAX_PARALLEL):
-        self._fingerprint = fingerprint
-        super().__init__(max_retries=0, pool_connections=1, pool_maxsize=pool_maxsize)
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs['assert_fingerprint'] = self._fingerprint
-        super().init_poolmanager(*args, **kwargs)
-
-
-class UnixSocketAdapter(HTTPAdapter):
-    """Routes every request of a session to one unix socket."""
-
-    def __init__(self, socket_path, pool_maxsize=10):
-        self.socket_path = socket_path
-        self._pool = None
-        self._pool_maxsize = pool_maxsize
-        super().__init__(max_retries=0)
-
-    def _connection(self):
-        if self._pool is None:
-            self._pool = UnixHTTPConnectionPool(
-                'localhost', maxsize=self._pool_maxsize, block=False, socket_path=self.socket_path)
-        return self._pool
-
-    # requests >= 2.32 calls this one, older releases get_connection().
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        return self._connection()
-
-    def get_connection(self, url, proxies=None):
-        return self._connection()
-
-    def request_url(self, request, proxies):
-        return request.path_url
-
-    def close(self):
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-        super().close()
 
 
 def _parse_url(url):
@@ -272,8 +219,6 @@ class AMSClient:
     def __init__(self, url, client_cert=None, client_key=None, ca_cert=None, validate_certs=True,
                  request_timeout=30.0, retries=5, backoff=0.5, backoff_max=8.0, poll_interval=1.0,
                  warn=None, sleep=time.sleep, clock=time.monotonic, max_parallel=DEFAULT_MAX_PARALLEL):
-        if not HAS_REQUESTS:
-            raise AMSConfigurationError('the Python library requests is required')
         self.url = url
         self.kind, target = _parse_url(url)
         self.client_cert = client_cert
@@ -299,47 +244,30 @@ class AMSClient:
         self._api = None
         self._api_lock = threading.Lock()
         self._answered = False
-        self.session = requests.Session()
-        self.session.headers['User-Agent'] = USER_AGENT
-        self._verify = True
-        self._cert = None
-        self._pin = None
         self.client_fingerprint = None
         if self.kind == 'unix':
             self.base_url = 'http://localhost'
-            self.session.mount('http://', UnixSocketAdapter(target, pool_maxsize=max_parallel))
+            self.endpoint = sockets.Endpoint.unix(target)
         else:
             self.base_url = target
-            # One pool of connections to AMS, as large as the bound on requests in flight.
-            self.session.mount('https://', HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=max_parallel))
-            self._setup_tls(client_cert, client_key, ca_cert, validate_certs)
+            self.endpoint = self._tls_endpoint(client_cert, client_key, ca_cert, validate_certs)
+        # One pool of connections to AMS, as large as the bound on requests in flight.
+        self.transport = sockets.ConnectionPool(self.endpoint, self.base_url, max_parallel,
+                                                headers={'User-Agent': USER_AGENT})
 
-    def _setup_tls(self, client_cert, client_key, ca_cert, validate_certs):
+    def _tls_endpoint(self, client_cert, client_key, ca_cert, validate_certs):
         if not tls.HAS_CRYPTOGRAPHY:
             raise AMSConfigurationError('the Python library cryptography is required')
         self.client_fingerprint = tls.check_client_pair(client_cert, client_key)
-        if self.client_fingerprint:
-            self._cert = (client_cert, client_key)
-        verify, pin = tls.server_trust(ca_cert, validate_certs)
-        self._verify = verify
-        self._pin = pin
-        if pin:
-            self.session.mount('https://', _PinnedCertAdapter(pin, pool_maxsize=self.max_parallel))
+        context, pin = tls.client_context(client_cert if self.client_fingerprint else None, client_key,
+                                          ca_cert, validate_certs)
         if not validate_certs:
             self._warn('validate_certs is false: the certificate of %s is not checked, so anyone on the network '
                        'path could impersonate AMS' % self.url)
-            if InsecureRequestWarning is not None:
-                import warnings
-                warnings.simplefilter('ignore', InsecureRequestWarning)
+        return sockets.Endpoint.https(self.base_url, context, pin)
 
     def close(self):
-        self.session.close()
-
-    def socket_settings(self):
-        """How this client reaches the server, for connections made outside requests (the exec websockets)."""
-        if self.kind == 'unix':
-            return {'kind': 'unix', 'socket_path': _parse_url(self.url)[1]}
-        return {'kind': 'https', 'verify': self._verify, 'cert': self._cert, 'pin': self._pin}
+        self.transport.close()
 
     # -- requests ---------------------------------------------------------------
 
@@ -361,7 +289,7 @@ class AMSClient:
     def get_text(self, path, query=None):
         """A plain-text resource (manifests, log files); AMS errors still raise."""
         reply = self._send('GET', path, query, None, {}, None)
-        if reply.status_code >= 400 or self._looks_like_json(reply):
+        if reply.status_code >= 400 or 'json' in (reply.header('Content-Type') or ''):
             decoded = self._decode(reply, 'GET', path)
             return decoded.metadata if isinstance(decoded.metadata, str) else json.dumps(decoded.metadata)
         return reply.text
@@ -554,27 +482,24 @@ class AMSClient:
 
     # -- internals ----------------------------------------------------------------
 
-    def _full_url(self, path):
+    def _send(self, method, path, query, data, headers, timeout):
         if not path.startswith('/'):
             path = '/' + path
-        return self.base_url + path
-
-    def _send(self, method, path, query, data, headers, timeout):
-        url = self._full_url(path)
+        target = path + ('?' + urlencode(query) if query else '')
+        url = self.base_url + target
         timeout = timeout or self.request_timeout
+        if isinstance(data, str):
+            data = data.encode('utf-8')
+        if isinstance(data, FileBody):
+            headers['Content-Length'] = str(data.size)
         retry = _RetryBudget(self, method)
         while True:
             try:
-                reply = self.session.request(method, url, params=query, data=data, headers=headers,
-                                             timeout=timeout, verify=self._verify, cert=self._cert)
-            except requests.exceptions.SSLError as exc:
-                if not _connection_dropped(exc):
-                    raise AMSTLSError(tls.explain_tls_error(str(exc), self.url, self.ca_cert, self.client_cert),
-                                      url=url, method=method)
-                error = self._transport_error(exc, method, path, url, timeout)
-                if method not in IDEMPOTENT_METHODS or not retry.another(exc):
-                    raise retry.explain(error)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                reply = self.transport.request(method, target, headers, data, timeout)
+            except sockets.TLSRefused as exc:
+                raise AMSTLSError(tls.explain_tls_error(exc.reason, self.url, self.ca_cert, self.client_cert),
+                                  url=url, method=method)
+            except (sockets.NotSent, sockets.NoAnswer) as exc:
                 error = self._transport_error(exc, method, path, url, timeout)
                 if not self._may_retry(method, exc) or not retry.another(exc):
                     raise retry.explain(error)
@@ -597,11 +522,7 @@ class AMSClient:
     @staticmethod
     def _never_sent(exc):
         """True when the request surely did not reach the server (no connection was made)."""
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return True
-        cause = exc.args[0] if exc.args else None
-        cause = getattr(cause, 'reason', None) or cause  # requests wraps it in urllib3's MaxRetryError
-        return NewConnectionError is not None and isinstance(cause, NewConnectionError)
+        return isinstance(exc, sockets.NotSent)
 
     def _may_retry(self, method, exc):
         return method in IDEMPOTENT_METHODS or self._never_sent(exc)
@@ -613,20 +534,16 @@ class AMSClient:
                     'Cannot connect to the AMS unix socket %s: is AMS running on this host? To reach a remote AMS '
                     'set url to https://HOST:8444' % self.url[len('unix:'):], url=url, method=method)
             return AMSConnectionError('Cannot connect to AMS at %s (%s): check that AMS is running and that url '
-                                      'is right' % (self.url, _root_cause(exc)), url=url, method=method)
-        if isinstance(exc, requests.exceptions.Timeout):
+                                      'is right' % (self.url, exc.reason), url=url, method=method)
+        if exc.timed_out:
             error_class = AMSTimeoutError if method in IDEMPOTENT_METHODS else AMSAmbiguousError
             return error_class('AMS at %s did not answer %s %s within %s seconds (request_timeout)'
                                % (self.url, method, path, timeout), url=url, method=method)
         if method in IDEMPOTENT_METHODS:
             return AMSConnectionError('The connection to AMS at %s broke during %s %s: %s'
-                                      % (self.url, method, path, _root_cause(exc)), url=url, method=method)
+                                      % (self.url, method, path, exc.reason), url=url, method=method)
         return AMSAmbiguousError('The connection to AMS at %s broke during %s %s (%s); the change may or may not '
-                                 'have been made' % (self.url, method, path, _root_cause(exc)), url=url, method=method)
-
-    @staticmethod
-    def _looks_like_json(reply):
-        return 'json' in reply.headers.get('Content-Type', '')
+                                 'have been made' % (self.url, method, path, exc.reason), url=url, method=method)
 
     def _decode(self, reply, method, path):
         try:
@@ -642,9 +559,9 @@ class AMSClient:
                                % (method, path, reply.status_code, _snippet(reply.text)),
                                status_code=reply.status_code, url=reply.url, method=method)
         if document.get('type') == 'async':
-            reference = document.get('operation') or reply.headers.get('Location')
+            reference = document.get('operation') or reply.header('Location')
             return Operation(document.get('metadata'), reference)
-        return Response(reply.status_code, document.get('metadata'), reply.headers.get('ETag'))
+        return Response(reply.status_code, document.get('metadata'), reply.header('ETag'))
 
     def _http_error(self, reply, document, method, path):
         status = reply.status_code
@@ -678,7 +595,7 @@ class AMSClient:
             self._local.checking_auth = False
         if auth == 'trusted':
             return message
-        if not self._cert and self.kind != 'unix':
+        if not self.client_fingerprint and self.kind != 'unix':
             return ('%s. This client presented no certificate: set client_cert and client_key, and register the '
                     'certificate once with anbox.ams.ams_certificate and trust_password' % message)
         return ('%s. AMS does not trust the client certificate %s (auth: %s): register it once with '
@@ -742,30 +659,6 @@ class _RetryBudget:
             error.message = '%s; %s' % (error.message, summary)
             error.args = (error.message,)
         return error
-
-
-def _connection_dropped(exc):
-    """True for an SSLError that is a dropped connection, not a certificate problem."""
-    text = str(exc)
-    return any(marker in text for marker in ('EOF occurred in violation of protocol', 'UNEXPECTED_EOF',
-                                             'Connection reset by peer', 'ECONNRESET'))
-
-
-def _root_cause(exc):
-    seen = exc
-    while True:
-        inner = getattr(seen, 'reason', None) or (seen.args[0] if getattr(seen, 'args', None) else None)
-        if not isinstance(inner, BaseException) or inner is seen:
-            break
-        seen = inner
-    text = str(seen)
-    if 'Connection refused' in text or 'Errno 111' in text:
-        return 'connection refused'
-    if 'Name or service not known' in text or 'Failed to resolve' in text or 'nodename nor servname' in text:
-        return 'host name not found'
-    if 'No such file' in text:
-        return 'no such socket'
-    return text
 
 
 def _snippet(text, limit=300):

@@ -23,16 +23,12 @@ bounded whatever the size of the data. The websocket library is
 ``websocket-client``; only exec needs it.
 """
 
-import hashlib
 import json
-import os
-import socket
-import ssl
 import threading
 import traceback
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from ansible_collections.anbox.ams.plugins.module_utils import tls
+from ansible_collections.anbox.ams.plugins.module_utils import sockets, tls
 from ansible_collections.anbox.ams.plugins.module_utils.client import USER_AGENT, Deadline, Operation
 from ansible_collections.anbox.ams.plugins.module_utils.errors import (
     AMSConnectionError,
@@ -51,11 +47,6 @@ except ImportError:
     websocket = None
     HAS_WEBSOCKET = False
     WEBSOCKET_IMPORT_ERROR = traceback.format_exc()
-
-try:
-    import certifi
-except ImportError:
-    certifi = None
 
 # stdin is sent in messages of this size: small enough to keep memory flat, large enough to be cheap.
 CHUNK_SIZE = 256 * 1024
@@ -106,98 +97,34 @@ def exec_url(base_url, operation_id, secret):
 class WebsocketDialer:
     """Opens exec websockets to the server of one AMSClient, with that client's TLS settings or unix socket.
 
-    The TCP and TLS connection is made here, not by websocket-client, so that a
-    pinned server certificate is checked before the stream's secret is sent,
-    and so that TLS sessions are resumed across the streams of many commands.
+    The socket comes from the client's Endpoint, not from websocket-client, so
+    that a pinned server certificate is checked before the stream's secret is
+    sent, and so that TLS sessions are resumed across streams and requests.
     """
 
     def __init__(self, client):
         if not HAS_WEBSOCKET:
             raise AMSError('the Python library websocket-client is required to run commands in AMS instances')
         self.client = client
-        settings = client.socket_settings()
-        self.kind = settings['kind']
-        self.socket_path = settings.get('socket_path')
+        self.endpoint = client.endpoint
         self.base_url = client.base_url
         self.timeout = client.request_timeout
-        self.pin = settings.get('pin')
-        self._context = None
-        self._session = None
-        self._lock = threading.Lock()
-        if self.kind != 'unix':
-            parts = urlsplit(self.base_url)
-            self.host = parts.hostname
-            self.port = parts.port or 443
-            self._context = self._tls_context(settings.get('verify'), settings.get('cert'))
 
-    @staticmethod
-    def _tls_context(verify, cert):
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        if verify is True:
-            if certifi is not None:
-                context.load_verify_locations(certifi.where())
-            else:
-                context.load_default_certs()
-        elif verify:
-            if os.path.isdir(verify):
-                context.load_verify_locations(capath=verify)
-            else:
-                context.load_verify_locations(cafile=verify)
-        else:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        if cert:
-            context.load_cert_chain(cert[0], cert[1])
-        return context
-
-    def _raw_socket(self):
-        if self.kind == 'unix':
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(self.timeout)
-            try:
-                sock.connect(self.socket_path)
-            except OSError as exc:
-                sock.close()
-                raise ExecStreamError('Cannot connect to the AMS unix socket %s for an exec stream: %s'
-                                      % (self.socket_path, exc.strerror or exc))
-            return sock
+    def _socket(self):
         try:
-            raw = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        except OSError as exc:
-            raise ExecStreamError('Cannot connect to AMS at %s for an exec stream: %s'
-                                  % (self.client.url, exc.strerror or exc))
-        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self._lock:
-            session = self._session
-        try:
-            sock = self._context.wrap_socket(raw, server_hostname=self.host, session=session)
-        except ssl.SSLError as exc:
-            raw.close()
-            raise AMSTLSError(tls.explain_tls_error(str(exc), self.client.url, self.client.ca_cert,
+            return self.endpoint.open(self.timeout)
+        except sockets.TLSRefused as exc:
+            raise AMSTLSError(tls.explain_tls_error(exc.reason, self.client.url, self.client.ca_cert,
                                                     self.client.client_cert))
-        except OSError as exc:
-            raw.close()
-            raise ExecStreamError('The TLS handshake with AMS at %s for an exec stream broke: %s'
-                                  % (self.client.url, exc.strerror or exc))
-        if self.pin:
-            der = sock.getpeercert(binary_form=True)
-            if der is None or hashlib.sha256(der).hexdigest() != self.pin:
-                sock.close()
-                raise AMSTLSError(tls.explain_tls_error('fingerprint mismatch', self.client.url, self.client.ca_cert,
-                                                        self.client.client_cert))
-        return sock
-
-    def _keep_session(self, sock):
-        # A TLS 1.3 server sends its session ticket after the handshake: the session can be resumed
-        # (no certificate exchange) once an answer has been read.
-        session = getattr(sock, 'session', None)
-        if session is not None and getattr(session, 'has_ticket', True):
-            with self._lock:
-                self._session = session
+        except sockets.NotSent as exc:
+            if self.endpoint.kind == 'unix':
+                raise ExecStreamError('Cannot connect to the AMS unix socket %s for an exec stream: %s'
+                                      % (self.endpoint.socket_path, exc.reason))
+            raise ExecStreamError('Cannot connect to AMS at %s for an exec stream: %s' % (self.client.url, exc.reason))
 
     def connect(self, operation_id, secret, stream):
         """A connected Stream for one fd of an exec operation."""
-        sock = self._raw_socket()
+        sock = self._socket()
         ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True)
         url = exec_url(self.base_url, operation_id, secret)
         try:
@@ -210,8 +137,8 @@ class WebsocketDialer:
             sock.close()
             raise ExecStreamError('AMS at %s did not open the websocket of exec stream %s: %s'
                                   % (self.client.url, stream, exc))
-        if self.kind != 'unix':
-            self._keep_session(sock)
+        if self.endpoint.kind != 'unix':
+            self.endpoint.keep_session(sock)
         ws.settimeout(None)
         return Stream(ws, stream)
 

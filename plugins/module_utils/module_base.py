@@ -17,7 +17,6 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.anbox.ams.plugins.module_utils import client as client_module
 from ansible_collections.anbox.ams.plugins.module_utils import tls
 from ansible_collections.anbox.ams.plugins.module_utils.client import Deadline, Operation
 from ansible_collections.anbox.ams.plugins.module_utils.connection import (
@@ -92,8 +91,6 @@ class AMSModule:
 
     def _check_requirements(self):
         missing = []
-        if not client_module.HAS_REQUESTS:
-            missing.append('requests')
         if not tls.HAS_CRYPTOGRAPHY:
             missing.append('cryptography')
         yaml_error = _yaml_import_error() if 'yaml' in self.needs else None

@@ -78,7 +78,7 @@ def _not_before(certificate):
 
 
 def server_trust(ca_cert, validate_certs):
-    """How to check the server: ``(verify, pinned_fingerprint)`` for requests.
+    """How to check the server: ``(verify, pinned_fingerprint)``; verify is True (the system's CAs), False or a CA file.
 
     A single certificate that is not a CA is taken as the pinned server
     certificate (AMS serves a self-signed one): it must match exactly and the
@@ -92,6 +92,23 @@ def server_trust(ca_cert, validate_certs):
     if len(certificates) == 1 and not _is_ca(certificates[0]):
         return False, fingerprint_of(certificates[0])
     return ca_cert, None
+
+
+def client_context(client_cert, client_key, ca_cert, validate_certs):
+    """``(ssl_context, pinned_fingerprint)`` for connections to AMS: the client certificate loaded, the
+    server checked against ``ca_cert`` (a CA bundle, or the pinned server certificate) or the system's CAs."""
+    verify, pin = server_trust(ca_cert, validate_certs)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if verify is True:
+        context.load_default_certs()
+    elif verify:
+        context.load_verify_locations(cafile=verify)
+    else:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if client_cert:
+        context.load_cert_chain(client_cert, client_key)
+    return context, pin
 
 
 def _public_der(public_key):

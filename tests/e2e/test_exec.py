@@ -328,13 +328,15 @@ def test_module_with_a_pinned_server_certificate_and_over_the_unix_socket(world)
 
 
 def test_a_wrong_pin_fails_before_a_stream_secret_is_sent(world, collections_root):
-    from ansible_collections.anbox.ams.plugins.module_utils import exec_session
+    from ansible_collections.anbox.ams.plugins.module_utils import exec_session, sockets
     from ansible_collections.anbox.ams.plugins.module_utils.errors import AMSTLSError
 
     client = _client(collections_root, dict(world.connection, ca_cert=world.simulator.server_cert))
     try:
+        assert client.endpoint.pin
         dialer = exec_session.WebsocketDialer(client)
-        dialer.pin = 'f' * 64
+        # The streams' sockets expect another certificate than the one the REST requests got.
+        dialer.endpoint = sockets.Endpoint.https(client.base_url, client.endpoint.context, pin='f' * 64)
         mark = world.simulator.log_mark()
         with pytest.raises(AMSTLSError, match='is not the pinned certificate'):
             exec_session.run_command(client, '/1.0/instances/%s/exec' % OTHER, ['true'], dialer=dialer, deadline=30)
@@ -372,19 +374,20 @@ def test_an_ams_without_exec_is_refused_before_anything_is_sent(tmp_path_factory
         world.simulator.stop()
 
 
-# -- without websocket-client -----------------------------------------------------------------------------------
+# -- without websocket-client (and without requests, which nothing needs) ---------------------------------------
 
 
 def test_the_rest_of_the_collection_works_without_websocket_client(world, tmp_path):
     blocker = tmp_path / 'no-websocket'
     blocker.mkdir()
-    # Every Python started with this PYTHONPATH (ansible, its workers, the modules) cannot import websocket.
+    # Every Python started with this PYTHONPATH (ansible, its workers, the modules) cannot import websocket,
+    # nor requests or urllib3: the collection's HTTP is the standard library's.
     (blocker / 'sitecustomize.py').write_text(
-        'import sys\n\n\nclass _NoWebsocket:\n'
+        'import sys\n\n\nclass _Hidden:\n'
         '    def find_spec(self, name, path=None, target=None):\n'
-        '        if name == "websocket" or name.startswith("websocket."):\n'
+        '        if name.split(".")[0] in ("websocket", "requests", "urllib3"):\n'
         '            raise ImportError("No module named %r (hidden by the test)" % name)\n'
-        '        return None\n\n\nsys.meta_path.insert(0, _NoWebsocket())\n')
+        '        return None\n\n\nsys.meta_path.insert(0, _Hidden())\n')
     env = {'PYTHONPATH': str(blocker)}
     info = world.ansible.run('ams_server_info', world.connection, env=env)
     assert not info.failed and 'instance_exec' in info.result['server']['api_extensions']

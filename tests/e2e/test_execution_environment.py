@@ -23,7 +23,7 @@ from ams_e2e import REPO_ROOT
 BUILDER = os.path.join(os.path.dirname(sys.executable), 'ansible-builder')
 # websocket-client is only for ams_instance_exec and the connection plugin (a test in test_exec.py shows the rest
 # of the collection works without it); an execution environment has them all.
-RUNTIME_PACKAGES = ('requests', 'cryptography', 'pyyaml', 'websocket-client')
+RUNTIME_PACKAGES = ('cryptography', 'pyyaml', 'websocket-client')
 
 pytestmark = pytest.mark.skipif(not os.path.exists(BUILDER), reason='ansible-builder is not installed in this venv')
 

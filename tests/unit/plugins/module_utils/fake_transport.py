@@ -9,10 +9,7 @@
 import hashlib
 import json
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError, ProtocolError
-
+from ansible_collections.anbox.ams.plugins.module_utils import sockets
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient
 from ansible_collections.anbox.ams.tests.unit.plugins.fake_clock import FakeClock
 
@@ -53,49 +50,65 @@ class Reset:
     """Scripted answer: the connection broke after the request went out."""
 
 
-class FakeTransport(HTTPAdapter):
-    """Answers requests from a list of scripted answers, in order; records what was sent."""
+class SentRequest:
+    """What the client handed the transport for one request."""
+
+    def __init__(self, method, url, headers, body, timeout):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+
+
+class FakeTransport:
+    """Answers requests from a list of scripted answers, in order; records what was sent.
+
+    Stands where the client's ConnectionPool stands: an answer is a Reply, or the
+    transport error of the phase the failure happened in.
+    """
+
+    base_url = 'https://ams.test:8444'
 
     def __init__(self, answers):
-        super().__init__()
         self.answers = list(answers)
         self.sent = []
 
-    def send(self, request, **kwargs):
-        self.record(request, **kwargs)
+    def request(self, method, target, headers, body, timeout):
+        request = self.record(method, target, headers, body, timeout)
         if not self.answers:
-            raise AssertionError('unexpected request %s %s' % (request.method, request.url))
+            raise AssertionError('unexpected request %s %s' % (method, target))
         return self.respond(request, self.answers.pop(0))
 
-    def record(self, request, **kwargs):
-        """Note what was sent (a streamed body is read and hashed)."""
-        body = request.body
+    def record(self, method, target, headers, body, timeout):
+        """Note what was sent (a streamed body is read and hashed); the SentRequest."""
         digest = None
-        if body is not None and not isinstance(body, (bytes, str)):
+        if body is not None and not isinstance(body, bytes):
             hasher = hashlib.sha256()
             for chunk in body:
                 hasher.update(chunk)
             digest = hasher.hexdigest()
-        self.sent.append({'method': request.method, 'url': request.url, 'headers': dict(request.headers),
-                          'body': body if isinstance(body, (bytes, str)) else None, 'streamed_sha256': digest,
-                          'timeout': kwargs.get('timeout')})
+        text = body.decode('utf-8') if isinstance(body, bytes) else None
+        request = SentRequest(method, self.base_url + target, dict(headers), text, timeout)
+        self.sent.append({'method': method, 'url': request.url, 'headers': request.headers, 'body': text,
+                          'streamed_sha256': digest, 'timeout': timeout})
+        return request
 
     @staticmethod
     def respond(request, answer):
-        """The response (or the exception) a scripted answer stands for."""
+        """The Reply (or the exception) a scripted answer stands for."""
         if answer is Refused:
-            raise requests.exceptions.ConnectionError(NewConnectionError(None, 'Connection refused'))
+            raise sockets.NotSent('connection refused')
         if answer is Reset:
-            raise requests.exceptions.ConnectionError(ProtocolError('Connection aborted.', ConnectionResetError()))
+            raise sockets.NoAnswer('connection reset by peer')
+        if isinstance(answer, sockets.TransportError):
+            raise answer
         status, payload, headers = answer
-        response = requests.Response()
-        response.status_code = status
-        response.headers.update(headers)
-        response._content = (payload if isinstance(payload, str) else json.dumps(payload)).encode('utf-8')
-        response.url = request.url
-        response.request = request
-        response.reason = 'scripted'
-        return response
+        content = (payload if isinstance(payload, str) else json.dumps(payload)).encode('utf-8')
+        return sockets.Reply(status, 'scripted', list(headers.items()), content, request.url)
+
+    def close(self):
+        pass
 
 
 def make_client(answers, **kwargs):
@@ -107,5 +120,5 @@ def make_client(answers, **kwargs):
     clock = FakeClock()
     client = AMSClient('https://ams.test:8444', validate_certs=True, sleep=clock.sleep, clock=clock.clock, **kwargs)
     transport = FakeTransport(answers)
-    client.session.mount('https://', transport)
+    client.transport = transport
     return client, transport, clock

@@ -7,9 +7,8 @@ import hashlib
 import json
 
 import pytest
-import requests
 
-from ansible_collections.anbox.ams.plugins.module_utils import errors
+from ansible_collections.anbox.ams.plugins.module_utils import errors, sockets
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Deadline, Operation, Response
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
     Refused,
@@ -400,31 +399,27 @@ def test_unix_socket_url_that_does_not_exist_names_the_socket(tmp_path):
     assert 'missing.socket' in info.value.message
 
 
-def test_tls_eof_is_a_dropped_connection_retried_for_get():
-    client, transport, _clock = make_client([sync({'ok': 1})])
-    calls = {'n': 0}
-    original = transport.send
-
-    def send(request, **kwargs):
-        calls['n'] += 1
-        if calls['n'] == 1:
-            raise requests.exceptions.SSLError("EOF occurred in violation of protocol (_ssl.c:2427)")
-        return original(request, **kwargs)
-
-    transport.send = send
+def test_tls_eof_after_the_request_left_is_retried_for_get():
+    client, transport, _clock = make_client([sockets.NoAnswer('EOF occurred in violation of protocol'),
+                                             sync({'ok': 1})])
     assert client.get('/1.0').metadata == {'ok': 1}
-    assert calls['n'] == 2
+    assert len(transport.sent) == 2
 
 
-def test_tls_eof_on_a_write_is_ambiguous():
-    client, transport, _clock = make_client([])
-
-    def send(request, **kwargs):
-        raise requests.exceptions.SSLError("EOF occurred in violation of protocol (_ssl.c:2427)")
-
-    transport.send = send
+def test_tls_eof_after_a_write_left_is_ambiguous():
+    client, transport, _clock = make_client([sockets.NoAnswer('EOF occurred in violation of protocol')])
     with pytest.raises(errors.AMSAmbiguousError):
         client.post('/1.0/containers', body={})
+    assert len(transport.sent) == 1
+
+
+def test_a_refused_certificate_is_explained_and_not_retried():
+    client, transport, _clock = make_client([sockets.TLSRefused('[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert '
+                                                                'certificate required')])
+    with pytest.raises(errors.AMSTLSError) as info:
+        client.get('/1.0')
+    assert 'refused the client certificate' in info.value.message
+    assert len(transport.sent) == 1
 
 
 def test_upload_waits_longer_than_request_timeout_and_within_the_budget(tmp_path):

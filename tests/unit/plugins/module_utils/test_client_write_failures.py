@@ -11,10 +11,8 @@ retried, which shows the failure really is the one each branch handles.
 """
 
 import pytest
-import requests
-from urllib3.exceptions import NewConnectionError, ProtocolError
 
-from ansible_collections.anbox.ams.plugins.module_utils import errors
+from ansible_collections.anbox.ams.plugins.module_utils import errors, sockets
 from ansible_collections.anbox.ams.plugins.module_utils.client import Operation
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
     async_op,
@@ -25,54 +23,35 @@ from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transpor
 
 WRITES = ['POST', 'PUT', 'PATCH', 'DELETE']
 
-
-def _reset():
-    raise requests.exceptions.ConnectionError(ProtocolError('Connection aborted.', ConnectionResetError(104, 'reset')))
-
-
-def _tls_eof():
-    raise requests.exceptions.SSLError('EOF occurred in violation of protocol (_ssl.c:2427)')
-
-
-def _tls_reset():
-    raise requests.exceptions.SSLError('[SSL] record layer failure: Connection reset by peer')
-
-
-def _read_timeout():
-    raise requests.exceptions.ReadTimeout('HTTPSConnectionPool(host=ams.test, port=8444): Read timed out.')
-
-
-def _refused():
-    raise requests.exceptions.ConnectionError(NewConnectionError(None, 'Connection refused'))
-
-
-def _connect_timeout():
-    raise requests.exceptions.ConnectTimeout('HTTPSConnectionPool(host=ams.test, port=8444): connect timed out')
-
-
-# failure → what the client raises for a write whose answer it did not get
+# The transport's failures, as test_sockets.py shows real sockets raise them.
+# failure -> what the client raises for a write whose answer it did not get
 IN_FLIGHT_FAILURES = {
-    'reset': _reset,
-    'tls-eof': _tls_eof,
-    'tls-reset': _tls_reset,
-    'timeout': _read_timeout,
+    'reset': sockets.NoAnswer('connection reset by peer'),
+    'tls-eof': sockets.NoAnswer('EOF occurred in violation of protocol (_ssl.c:2427)'),
+    'closed': sockets.NoAnswer('the connection closed without an answer (RemoteDisconnected)'),
+    'timeout': sockets.NoAnswer('no answer within 30 seconds', timed_out=True),
+}
+NEVER_SENT_FAILURES = {
+    'refused': sockets.NotSent('connection refused'),
+    'connect-timeout': sockets.NotSent('no answer in time'),
+    'tls-handshake-broke': sockets.NotSent('the TLS handshake broke: EOF occurred in violation of protocol'),
 }
 
 
 def _client_failing_first_with(failure, then):
-    """A client whose first request fails by calling ``failure`` and whose next would be answered ``then``."""
+    """A client whose first request fails with ``failure`` and whose next would be answered ``then``."""
     client, transport, clock = make_client([then])
-    original = transport.send
+    original = transport.request
     state = {'first': True}
 
-    def send(request, **kwargs):
+    def request(method, target, headers, body, timeout):
         if state['first']:
             state['first'] = False
-            transport.sent.append({'method': request.method, 'url': request.url, 'headers': dict(request.headers)})
-            failure()
-        return original(request, **kwargs)
+            transport.record(method, target, headers, body, timeout)
+            raise failure
+        return original(method, target, headers, body, timeout)
 
-    transport.send = send
+    transport.request = request
     return client, transport, clock
 
 
@@ -123,8 +102,8 @@ def test_a_read_on_the_same_failure_is_retried(failure):
 
 
 @pytest.mark.parametrize('method', WRITES)
-@pytest.mark.parametrize('failure', [_refused, _connect_timeout])
+@pytest.mark.parametrize('failure', sorted(NEVER_SENT_FAILURES))
 def test_a_write_that_never_left_is_sent_again(method, failure):
-    client, transport, _clock = _client_failing_first_with(failure, async_op('op-1'))
+    client, transport, _clock = _client_failing_first_with(NEVER_SENT_FAILURES[failure], async_op('op-1'))
     assert isinstance(client.request(method, '/1.0/nodes/lxd0', body={}), Operation)
     assert len(transport.sent) == 2

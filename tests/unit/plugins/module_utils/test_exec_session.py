@@ -209,13 +209,12 @@ def test_limited_buffer_keeps_the_start_and_counts_everything():
     assert unlimited.getvalue() == b'x' * 100 and not unlimited.truncated
 
 
-def test_socket_settings_of_the_client_are_what_the_dialer_uses(tmp_path):
+def test_the_dialer_opens_its_sockets_where_the_client_sends_its_requests():
     client = AMSClient('https://ams.test:8444', validate_certs=False)
-    assert client.socket_settings() == {'kind': 'https', 'verify': False, 'cert': None, 'pin': None}
+    assert exec_session.WebsocketDialer(client).endpoint is client.endpoint is client.transport.endpoint
     unix = AMSClient('unix:/run/ams.socket')
-    assert unix.socket_settings() == {'kind': 'unix', 'socket_path': '/run/ams.socket'}
     dialer = exec_session.WebsocketDialer(unix)
-    assert (dialer.kind, dialer.socket_path) == ('unix', '/run/ams.socket')
+    assert (dialer.endpoint.kind, dialer.endpoint.socket_path) == ('unix', '/run/ams.socket')
 
 
 def test_the_dialer_reports_an_unreachable_unix_socket_clearly(tmp_path):

@@ -9,10 +9,8 @@ import json
 import threading
 
 import pytest
-import requests
-from requests.adapters import HTTPAdapter
 
-from ansible_collections.anbox.ams.plugins.module_utils import errors
+from ansible_collections.anbox.ams.plugins.module_utils import errors, sockets
 from ansible_collections.anbox.ams.plugins.module_utils.client import AMSClient, Operation, parallel_map
 from ansible_collections.anbox.ams.plugins.module_utils.connection import client_from_options, connection_argument_spec
 from ansible_collections.anbox.ams.tests.unit.plugins.module_utils.fake_transport import (
@@ -45,9 +43,9 @@ class ConcurrentTransport(FakeTransport):
         self.peak = 0
         self.condition = threading.Condition()
 
-    def send(self, request, **kwargs):
+    def request(self, method, target, headers, body, timeout):
+        request = self.record(method, target, headers, body, timeout)
         if not self.held(request):
-            self.record(request, **kwargs)
             return self.respond(request, self.answer_for(request))
         with self.condition:
             self.arrived += 1
@@ -59,7 +57,6 @@ class ConcurrentTransport(FakeTransport):
         try:
             if not released:
                 raise AssertionError('requests never reached %d in flight' % self.expected_peak)
-            self.record(request, **kwargs)
             return self.respond(request, self.answer_for(request))
         finally:
             with self.condition:
@@ -67,15 +64,14 @@ class ConcurrentTransport(FakeTransport):
 
 
 def body_of(request):
-    body = request.body or ''
-    return body.decode('utf-8') if isinstance(body, bytes) else body
+    return request.body or ''
 
 
 def concurrent_client(answer_for, max_parallel, expected_peak, total, held=None):
     client = AMSClient('https://ams.test:8444', validate_certs=True, max_parallel=max_parallel,
                        sleep=lambda seconds: None)
     transport = ConcurrentTransport(answer_for, expected_peak, total, held)
-    client.session.mount('https://', transport)
+    client.transport = transport
     return client, transport
 
 
@@ -150,9 +146,8 @@ def test_a_refused_request_in_one_thread_is_explained_without_disturbing_the_oth
 
 def test_the_connection_pool_is_as_large_as_the_bound():
     client = AMSClient('https://ams.test:8444', validate_certs=True, max_parallel=7)
-    adapter = client.session.get_adapter('https://ams.test:8444/1.0')
-    assert isinstance(adapter, HTTPAdapter)
-    assert adapter._pool_maxsize == 7
+    assert isinstance(client.transport, sockets.ConnectionPool)
+    assert client.transport.size == 7
 
 
 @pytest.mark.parametrize('value', [0, -3, 2.5, True, '4'])
@@ -185,7 +180,7 @@ def test_a_bound_of_one_runs_in_the_calling_thread_in_order():
 def test_a_lost_answer_is_an_outcome_and_never_resent():
     def answer(request):
         if json.loads(body_of(request))['n'] == 1:
-            raise requests.exceptions.ConnectionError('Connection aborted.')
+            raise sockets.NoAnswer('connection reset by peer')
         return async_op('op')
     client, transport = concurrent_client(answer, max_parallel=2, expected_peak=2, total=3)
     outcomes = client.parallel(lambda number: client.post('/1.0/containers', body={'n': number}), range(3))
@@ -198,6 +193,6 @@ def test_max_parallel_reaches_the_client_from_the_options():
     options = {'url': 'https://ams.test:8444', 'validate_certs': True, 'request_timeout': None, 'max_parallel': 3}
     client = client_from_options(options.get)
     assert client.max_parallel == 3
-    assert client.session.get_adapter('https://ams.test:8444/1.0')._pool_maxsize == 3
+    assert client.transport.size == 3
     assert client_from_options({'url': 'https://ams.test:8444'}.get).max_parallel == 16
     assert connection_argument_spec()['max_parallel']['fallback'][1] == ['AMS_MAX_PARALLEL']
