@@ -64,7 +64,7 @@ def build_argument_spec(module_spec, wait=False):
 class AMSModule:
     """Base of every module: client, deadline, result, diff, waiting, retries and failures."""
 
-    # Libraries beyond requests/cryptography a module needs: ('yaml',) for manifests.
+    # Libraries beyond cryptography a module needs: ('yaml',) for manifests.
     needs = ()
 
     def __init__(self, module, client=None):

@@ -196,7 +196,7 @@ def _tunnel(sock, host, port, authorization):
 def proxy_for(host):
     """``((proxy_host, proxy_port), basic_credentials or None)`` from ``https_proxy``, or None.
 
-    ``no_proxy`` (host names, domain suffixes, ``*``) exempts hosts, as curl and requests read it.
+    ``no_proxy`` (host names, domain suffixes, ``*``) exempts hosts, as curl reads it.
     """
     proxy = os.environ.get('https_proxy') or os.environ.get('HTTPS_PROXY')
     if not proxy or not host:
