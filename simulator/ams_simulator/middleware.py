@@ -104,10 +104,11 @@ def build(sim):
         """503 and reset happen before the handler: the request never reached AMS. drop-answer happens after
         a write succeeded: the change was carried out, only its answer is lost (the log keeps the status it
         would have had)."""
+        if sim.faults.latency:
+            # A distant AMS: every answer, GET /1.0 too, comes one round trip later.
+            await asyncio.sleep(sim.faults.latency)
         if not (sim.faults.active and sim.faults.applies_to(request.method, request.path)):
             return await handler(request)
-        if sim.faults.latency:
-            await asyncio.sleep(sim.faults.latency)
         fault = sim.faults.draw()
         if fault == "503":
             request["fault"] = "503"

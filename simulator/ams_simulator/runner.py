@@ -49,7 +49,8 @@ async def serve(options):
     runner = web.AppRunner(build_app(sim), access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     context = make_server_context(paths["server.crt"], paths["server.key"])
-    tcp = await start_tls_server(options.host, options.port, context, runner.server, sim.registry)
+    tcp = await start_tls_server(options.host, options.port, context, runner.server, sim.registry,
+                                 round_trip=sim.faults.latency)
     port = tcp.sockets[0].getsockname()[1]
     unix_socket = None
     if options.unix_socket:

@@ -104,8 +104,9 @@ class _InnerSide(asyncio.Protocol):
 class TLSBridge(asyncio.Protocol):
     """Outer protocol of one TCP connection: TLS records in and out, plaintext through a socketpair."""
 
-    def __init__(self, ssl_context, app_protocol_factory, registry):
+    def __init__(self, ssl_context, app_protocol_factory, registry, handshake_delay=0.0):
         self._context = ssl_context
+        self._handshake_delay = handshake_delay
         self._app_protocol_factory = app_protocol_factory
         self._registry = registry
         self._loop = asyncio.get_event_loop()
@@ -141,6 +142,12 @@ class TLSBridge(asyncio.Protocol):
             try:
                 self._ssl.do_handshake()
             except SSL.WantReadError:
+                if self._handshake_delay:
+                    # The server's first flight, as late as over a network with that round trip: the client
+                    # waited one round trip for TCP and waits one for this (TLS 1.3).
+                    delay, self._handshake_delay = self._handshake_delay, 0.0
+                    self._loop.call_later(delay, self._flush_tls)
+                    return
                 self._flush_tls()
                 return
             except SSL.Error:
@@ -288,9 +295,10 @@ class TLSBridge(asyncio.Protocol):
             self._inner.close()
 
 
-async def start_tls_server(host, port, ssl_context, app_protocol_factory, registry):
+async def start_tls_server(host, port, ssl_context, app_protocol_factory, registry, round_trip=0.0):
+    """``round_trip``: seconds a new connection's handshake takes longer (two round trips: TCP, then TLS)."""
     loop = asyncio.get_event_loop()
     return await loop.create_server(
-        lambda: TLSBridge(ssl_context, app_protocol_factory, registry), host=host, port=port, reuse_address=True,
-        backlog=1024,
+        lambda: TLSBridge(ssl_context, app_protocol_factory, registry, handshake_delay=2 * round_trip),
+        host=host, port=port, reuse_address=True, backlog=1024,
     )

@@ -1,7 +1,10 @@
 """Fault injection: seeded 503s and connection resets before the handler, lost answers after a write, added
-latency; GET /1.0 is never faulted."""
+latency (every answer, GET /1.0 too, and each new TLS handshake); GET /1.0 is never faulted."""
 
 import os
+import socket
+import ssl
+import time
 
 import pytest
 import requests
@@ -75,8 +78,24 @@ def test_latency_and_method_filter(tmp_path, client_cert):
     finally:
         process.stop()
     assert delayed["path"] == "/1.0/config" and delayed["duration_ms"] >= 300 and delayed["fault"] == "503"
-    assert plain["path"] == "/1.0" and plain["status"] == 200 and plain["fault"] is None
+    # Latency is distance, not a fault: GET /1.0 is as far away as the rest.
+    assert plain["path"] == "/1.0" and plain["status"] == 200 and plain["fault"] is None and plain["duration_ms"] >= 300
     assert patched["method"] == "PATCH" and patched["status"] == 202 and patched["fault"] is None
+
+
+def test_latency_makes_a_new_tls_connection_two_round_trips_long(tmp_path, client_cert):
+    process = start_simulator(tmp_path / "state", client_cert, "--fault-latency", "0.3")
+    context = ssl.create_default_context(cafile=process.ca_cert)
+    context.load_cert_chain(client_cert[0], client_cert[1])
+    try:
+        with socket.create_connection(("127.0.0.1", process.port), timeout=30) as raw:
+            started = time.monotonic()
+            with context.wrap_socket(raw, server_hostname="127.0.0.1"):
+                handshake = time.monotonic() - started
+    finally:
+        process.stop()
+    # A lower bound only: the handshake waits for the server's first flight, sent 2 x 0.3 s late.
+    assert handshake >= 0.6
 
 
 @pytest.mark.parametrize("args, message", [
