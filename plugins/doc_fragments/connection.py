@@ -14,7 +14,7 @@ options:
         C(unix:/PATH/TO/SOCKET) for the local socket of an AMS on the same host.
       - If not set, the value of the E(AMS_URL) environment variable is used.
       - An C(https://) AMS is reached through the proxy that E(https_proxy) names (an HTTP CONNECT tunnel), unless
-        E(no_proxy) lists its host.
+        E(no_proxy) lists its host name, a domain it is in, or C(*).
     type: str
     default: unix:/var/snap/ams/common/server/unix.socket
   client_cert:
