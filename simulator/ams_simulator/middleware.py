@@ -52,6 +52,7 @@ def build(sim):
         request["auth"] = auth.resolve(sim, request)
         request["fault"] = None
         request["ignored_fields"] = []
+        connection = sim.registry.lookup(request.transport) if request.transport is not None else None
         subject = await _config_item(request)
         status = None
         try:
@@ -75,6 +76,7 @@ def build(sim):
                 "auth": request["auth"], "fault": request["fault"], "ignored_fields": ignored,
                 "if_match": "If-Match" in request.headers,
                 "in_flight": in_flight,
+                "connection": connection.serial if connection is not None else None,
             }
             if subject is not None:
                 entry["subject"] = subject

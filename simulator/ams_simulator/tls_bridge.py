@@ -29,6 +29,8 @@ class ConnectionInfo:
         self.fingerprint = fingerprint
         self.peername = peername
         self._bridge = bridge
+        # Which TLS connection of the simulator's life this is (1, 2, ...): one handshake each.
+        self.serial = None
 
     def reset(self):
         """Drop the TCP connection abruptly (RST), without a TLS close_notify."""
@@ -44,8 +46,11 @@ class ConnectionRegistry:
 
     def __init__(self):
         self._by_transport = weakref.WeakKeyDictionary()
+        self._handshakes = 0
 
     def add(self, transport, info):
+        self._handshakes += 1
+        info.serial = self._handshakes
         self._by_transport[transport] = info
 
     def lookup(self, transport):

@@ -17,9 +17,10 @@ when a goal is missed:
   no-change   a task that changes nothing (ams_config with one item as it is) against
               ansible.builtin.uri GET of the same object (/1.0/config), in alternating
               rounds, nearby and at --latency: median time per task, the ratio, and the
-              requests each sends; then each module process alone (kept with
-              ANSIBLE_KEEP_REMOTE_FILES), run in turns: wall and CPU time, steadier on a
-              busy machine. Goal: task time ratio <= 1.05 at both.
+              requests and TLS handshakes each costs (the floor: one of each); then each
+              module process alone (kept with ANSIBLE_KEEP_REMOTE_FILES), run in turns:
+              wall and CPU time, steadier on a busy machine. Goal: task time ratio <= 1.05
+              at both.
 
 Options: --collection DIR measures the collection in DIR (default: this checkout);
 --baseline DIR measures a second one (e.g. an export of main: `git archive main | tar -x -C DIR`)
@@ -430,6 +431,7 @@ def no_change_once(work, options, latency):
     with open(out, encoding='utf-8') as handle:
         times = json.load(handle)
     counts = {}
+    handshakes = {}
     modules = {}
     for kind, task in (('config', NO_CHANGE_CONFIG_TASK), ('uri', NO_CHANGE_URI_TASK)):
         mark = sim.log_mark()
@@ -437,7 +439,9 @@ def no_change_once(work, options, latency):
         work.playbook('- hosts: localhost\n  gather_facts: false\n  vars:\n    config_times: []\n'
                       '    uri_times: []\n  tasks:\n' + task % dict(values, per_round=1),
                       env=dict(ANSIBLE_KEEP_REMOTE_FILES='1', ANSIBLE_REMOTE_TMP=kept))
-        counts[kind] = request_kinds(sim.requests_since(mark))
+        entries = sim.requests_since(mark)
+        counts[kind] = request_kinds(entries)
+        handshakes[kind] = len(set(entry.get('connection') for entry in entries))
         found = glob.glob(os.path.join(kept, '*', 'AnsiballZ_*.py'))
         if len(found) != 1:
             sys.exit('bench_remote: expected one kept AnsiballZ file in %s, found %s' % (kept, found))
@@ -447,7 +451,8 @@ def no_change_once(work, options, latency):
     config_median = statistics.median(times['config']) / options.per_round
     uri_median = statistics.median(times['uri']) / options.per_round
     return dict(config=config_median, uri=uri_median, ratio=config_median / uri_median,
-                config_requests=counts['config'], uri_requests=counts['uri'], process=process)
+                config_requests=counts['config'], uri_requests=counts['uri'], process=process,
+                config_handshakes=handshakes['config'], uri_handshakes=handshakes['uri'])
 
 
 def module_processes(modules, runs):
@@ -498,6 +503,8 @@ def bench_no_change(variants, options):
                            for column in columns],
         ['requests per ams_config task'] + [describe_counts(results[column]['config_requests']) for column in columns],
         ['requests per uri task'] + [describe_counts(results[column]['uri_requests']) for column in columns],
+        ['TLS handshakes per task, ams_config / uri'] + [
+            '%d / %d' % (results[column]['config_handshakes'], results[column]['uri_handshakes']) for column in columns],
     ]
     print_table('bench_remote no-change: %d rounds of %d tasks each, alternating'
                 % (options.rounds, options.per_round), [''] + [column_title(column) for column in columns], rows)

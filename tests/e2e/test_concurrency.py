@@ -1,7 +1,7 @@
 # Copyright (c) 2026 anbox.ams contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Batches of requests stay within max_parallel, as the simulator sees them.
+"""Batches of requests stay within max_parallel, on kept-alive connections, as the simulator sees them.
 
 The simulator logs, for every request, how many it was handling when that
 one started (``in_flight``). Every request of these tasks comes from the task
@@ -74,3 +74,25 @@ def test_config_items_go_out_together_within_the_bound(ansible, simulator_factor
     check_peak(entries, 2)
     assert run.result['config']['application.max_published_versions'] == 7
     assert run.result['config']['scheduler.strategy'] == 'binpack'
+
+
+@pytest.mark.parametrize('max_parallel', [1, 4])
+def test_a_task_keeps_its_connections_alive_within_the_bound(ansible, simulator_factory, max_parallel):
+    # The simulator numbers its TLS connections (`connection` in the request log): one handshake each.
+    simulator = simulator_factory(SIMULATOR_ARGS)
+    _run, entries = scale(ansible, simulator, 12, max_parallel=max_parallel)
+    connections = {entry['connection'] for entry in entries}
+    assert len(entries) > 12 and None not in connections
+    assert len(connections) <= max_parallel, (len(entries), sorted(connections))
+
+
+def test_a_task_that_changes_nothing_costs_one_handshake_and_one_get(ansible, simulator_factory):
+    simulator = simulator_factory()
+    task = dict(simulator.connection, config={'application.max_published_versions': 2})
+    assert not ansible.run('ams_config', task).failed
+    mark = simulator.log_mark()
+    run = ansible.run('ams_config', task)
+    entries = simulator.requests_since(mark)
+    assert not run.failed and not run.changed, run.output[-2000:]
+    assert [(entry['method'], entry['path']) for entry in entries] == [('GET', '/1.0/config')]
+    assert entries[0]['connection'] is not None

@@ -184,7 +184,8 @@ def test_current_spelling_accepts_the_deprecated_alias(api):
     assert api.metadata("/1.0/nodes/pop-node-0")["unschedulable"] is False
 
 
-def test_request_log_lines_are_json_with_ignored_fields(sim):
+def test_request_log_lines_are_json_with_ignored_fields(api, sim):
+    assert api.get("/1.0/version").status_code == 200
     with open(sim.request_log, encoding="utf-8") as handle:
         entries = [json.loads(line) for line in handle]
     assert entries and all(isinstance(entry["ignored_fields"], list) for entry in entries)

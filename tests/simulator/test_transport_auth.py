@@ -143,8 +143,11 @@ def test_request_log_records_auth_levels(sim, stranger):
         ("GET", "/1.0", 200, "guest"), ("GET", "/1.0/config", 403, "untrusted"), ("GET", "/1.0/version", 200, "local")]
     for entry in entries:
         assert set(entry) == {"ts", "method", "path", "query", "status", "duration_ms", "auth", "fault",
-                              "ignored_fields", "if_match", "in_flight"}
+                              "ignored_fields", "if_match", "in_flight", "connection"}
         assert entry["fault"] is None and entry["duration_ms"] >= 0 and entry["ignored_fields"] == []
+    guest, untrusted, local = entries
+    # Two clients, two TLS connections; the unix socket has none.
+    assert guest["connection"] >= 1 and untrusted["connection"] > guest["connection"] and local["connection"] is None
 
 
 def test_wrong_ca_fails_verification(sim, tmp_path):
