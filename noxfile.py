@@ -62,6 +62,7 @@ BENCHMARKS = (
     "tests/bench/bench_remote.py containers",
     "tests/bench/bench_remote.py demo",
     "tests/bench/bench_remote.py no-change",
+    "tests/bench/bench_remote.py exec",
 )
 # The steps of `test`, longest first: they run in TEST_LANES (default 3) lanes side by side,
 # each lane taking the next step when its last one ends (much of their time is spent waiting).

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark: anbox.ams against a nearby AMS and one 30 ms away (the simulator's --fault-latency).
 
-Three benchmarks, one per first argument; each starts its own simulators, measures the
+Four benchmarks, one per first argument; each starts its own simulators, measures the
 nearby case and the remote one in the same run, prints them side by side, and exits 1
 when a goal is missed:
 
@@ -14,6 +14,10 @@ when a goal is missed:
   demo        playbooks/demo.yml (what `make demo` runs) at 0 ms and at --latency, then
               its no-change rerun at --latency: time, requests, mutating requests.
               Goal: the rerun changes nothing and sends no mutating request.
+  exec        --commands raw tasks on one instance over the anbox.ams.ams connection plugin
+              (connection: exec), at 0 ms and at --latency: time per command, requests and
+              TLS handshakes per command. Goal: a command costs at most 8 round trips more
+              at --latency than nearby.
   no-change   a task that changes nothing (ams_config with one item as it is) against
               ansible.builtin.uri GET of the same object (/1.0/config), in alternating
               rounds, nearby and at --latency: median time per task, the ratio, and the
@@ -49,6 +53,9 @@ from ams_simulator.testing import SimulatorProcess, make_client_cert  # noqa: E4
 
 CONTAINERS_GOAL_SECONDS = 2.5
 NO_CHANGE_GOAL_RATIO = 1.05
+# A command's round trips to AMS: POST exec, the streams' sockets dialled together (TCP, TLS), the control
+# stream's upgrade, then 0/1/2 upgraded together, the output, the final wait: 7, and one to spare.
+EXEC_GOAL_ROUND_TRIPS = 8
 PLAYBOOK_TIMEOUT = 300
 IMAGE = 'populated-image'   # made by the simulator's --populate-* options
 INSTANCE_TYPE = 'a2.3'
@@ -127,7 +134,7 @@ NO_CHANGE_URI_TASK = """
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('benchmark', choices=['containers', 'demo', 'no-change'])
+    parser.add_argument('benchmark', choices=['containers', 'demo', 'no-change', 'exec'])
     parser.add_argument('--latency', type=float, default=0.03, help='seconds added to every API request (remote case)')
     parser.add_argument('--collection', default=ROOT, help='checkout of the collection to measure')
     parser.add_argument('--baseline', help='another checkout (e.g. an export of main) measured side by side, '
@@ -139,8 +146,10 @@ def parse_arguments():
     parser.add_argument('--per-round', type=int, default=4, help='tasks of each kind per round (no-change)')
     parser.add_argument('--process-runs', type=int, default=15,
                         help='runs of each kept module process, taking turns (no-change)')
+    parser.add_argument('--commands', type=int, default=20, help='raw tasks on one instance (exec)')
     options = parser.parse_args()
-    if options.latency <= 0 or min(options.count, options.rounds, options.per_round, options.process_runs) < 1:
+    if options.latency <= 0 or min(options.count, options.rounds, options.per_round, options.process_runs,
+                                   options.commands) < 1:
         parser.error('--latency must be positive, --count, --rounds, --per-round and --process-runs at least 1')
     return options
 
@@ -176,22 +185,23 @@ class Workspace:
         self.simulators.append(sim)
         return sim.start()
 
-    def playbook(self, text, extra_vars=None, sample_threads_of=None, env=None):
+    def playbook(self, text, extra_vars=None, sample_threads_of=None, env=None, inventory=None):
         """Run a playbook; (seconds, output, peak threads of a module process or None)."""
         self.runs += 1
         path = os.path.join(self.dir, 'play-%d.yml' % self.runs)
         with open(path, 'w', encoding='utf-8') as handle:
             handle.write(text)
-        return self.run_playbook(path, extra_vars, sample_threads_of, env)
+        return self.run_playbook(path, extra_vars, sample_threads_of, env, inventory)
 
-    def run_playbook(self, path, extra_vars=None, sample_threads_of=None, extra_env=None):
+    def run_playbook(self, path, extra_vars=None, sample_threads_of=None, extra_env=None, inventory=None):
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_NOCOLOR='1',
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='false',
                    ANSIBLE_RETRY_FILES_ENABLED='false', **(extra_env or {}))
         for name in ('AMS_URL', 'AMS_CLIENT_CERT', 'AMS_CLIENT_KEY', 'AMS_CA_CERT', 'AMS_VALIDATE_CERTS',
                      'AMS_MAX_PARALLEL'):
             env.pop(name, None)
-        command = [tool('ansible-playbook'), '-i', 'localhost,', '-c', 'local', path]
+        command = [tool('ansible-playbook')] + (['-i', inventory] if inventory else ['-i', 'localhost,', '-c', 'local'])
+        command.append(path)
         if extra_vars:
             vars_file = os.path.join(self.dir, 'vars-%d.json' % self.runs)
             with open(vars_file, 'w', encoding='utf-8') as handle:
@@ -514,6 +524,71 @@ def bench_no_change(variants, options):
     return 0 if met else 1
 
 
+# -- exec --------------------------------------------------------------------------------------
+
+EXEC_PLAYBOOK = """
+- hosts: "%(host)s"
+  gather_facts: false
+  tasks:
+    - name: Start the clock
+      ansible.builtin.set_fact:
+        started: "{{ now().timestamp() }}"
+    - name: A command in the instance
+      ansible.builtin.raw: echo hi
+      register: said
+      failed_when: said.stdout | trim != 'hi'
+      loop: "{{ range(%(commands)d) | list }}"
+    - name: Say how long
+      ansible.builtin.debug:
+        msg: "BENCH {{ now().timestamp() - (started | float) }}"
+"""
+
+
+def exec_once(work, options, latency):
+    sim = work.simulator(latency, '--populate-nodes', 1, '--populate-containers', 1, '--exec-real-processes')
+    inventory = os.path.join(work.dir, 'exec-%s.ams.yml' % latency)
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        handle.write('plugin: anbox.ams.ams\nurl: %s\nclient_cert: %s\nclient_key: %s\nca_cert: %s\n'
+                     'include: [instances]\nconnection: exec\ncompose:\n  ansible_python_interpreter: "%r"\n'
+                     % (sim.url, work.cert, work.key, sim.ca_cert, sys.executable))
+    mark = sim.log_mark()
+    _seconds, output, _threads = work.playbook(EXEC_PLAYBOOK % dict(host='all[0]', commands=options.commands),
+                                               inventory=inventory)
+    # The inventory's own requests (3, once) are counted in too.
+    entries = sim.requests_since(mark)
+    sim.stop()
+    seconds = float(output.split('BENCH ', 1)[1].split('"', 1)[0])
+    return dict(per_command=seconds / options.commands, requests=len(entries) / float(options.commands),
+                handshakes=len(set(entry.get('connection') for entry in entries)) / float(options.commands))
+
+
+def bench_exec(variants, options):
+    remote_ms = '%g ms' % (options.latency * 1000)
+    results = {}
+    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
+        for name, work in variants:
+            results[(name, label)] = exec_once(work, options, latency)
+    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
+    rows = [
+        ['per command, connection plugin (raw)'] + ['%.0f ms' % (results[column]['per_command'] * 1000)
+                                                    for column in columns],
+        ['requests per command'] + ['%.1f' % results[column]['requests'] for column in columns],
+        ['TLS handshakes per command'] + ['%.1f' % results[column]['handshakes'] for column in columns],
+    ]
+    print_table('bench_remote exec: %d raw commands on one instance over the anbox.ams.ams connection plugin'
+                % options.commands, [''] + [column_title(column) for column in columns], rows)
+    extra = {}
+    for name, _work in variants:
+        extra[name] = results[(name, remote_ms)]['per_command'] - results[(name, '0 ms')]['per_command']
+        print('  %sremote costs %.0f ms more a command: %.1f round trips of %s'
+              % (name and name + ': ', extra[name] * 1000, extra[name] / options.latency, remote_ms))
+    round_trips = extra[variants[-1][0]] / options.latency
+    met = round_trips <= EXEC_GOAL_ROUND_TRIPS
+    print('  goal: a command costs at most %d round trips more at %s than nearby: %s'
+          % (EXEC_GOAL_ROUND_TRIPS, remote_ms, 'met' if met else 'MISSED'))
+    return 0 if met else 1
+
+
 def main():
     options = parse_arguments()
     variants = []
@@ -521,7 +596,8 @@ def main():
         if options.baseline:
             variants.append(('before', Workspace(options.baseline)))
         variants.append(('after' if options.baseline else '', Workspace(options.collection)))
-        bench = {'containers': bench_containers, 'demo': bench_demo, 'no-change': bench_no_change}[options.benchmark]
+        bench = {'containers': bench_containers, 'demo': bench_demo, 'no-change': bench_no_change,
+                 'exec': bench_exec}[options.benchmark]
         return bench(variants, options)
     finally:
         for _name, work in variants:

@@ -85,7 +85,11 @@ class FakeDialer:
                         '2': FakeStream('2', stderr)}
         self.connects = []
 
-    def connect(self, operation_id, secret, stream):
+    def open_sockets(self, count):
+        self.sockets_opened = getattr(self, 'sockets_opened', 0) + count
+        return [None] * count
+
+    def connect(self, operation_id, secret, stream, sock=None):
         self.connects.append((operation_id, secret, stream))
         return self.streams[stream]
 
@@ -102,7 +106,11 @@ class SequenceDialer:
         self.dialers = {}
         self.order = []
 
-    def connect(self, operation_id, secret, stream):
+    @staticmethod
+    def open_sockets(count):
+        return [None] * count
+
+    def connect(self, operation_id, secret, stream, sock=None):
         if operation_id not in self.dialers:
             stdout, stderr = self.scripts.pop(0)
             self.dialers[operation_id] = FakeDialer(stdout, stderr)

@@ -71,14 +71,32 @@ def test_the_request_carries_the_go_sdk_instance_exec_post_and_the_exit_status_c
 def test_control_is_connected_first_then_stdin_stdout_stderr_with_their_own_secrets():
     dialer = FakeDialer()
     run([exec_answer(), exec_done(0)], dialer)
-    assert dialer.connects == [('op1', 'sc', 'control'), ('op1', 's0', '0'), ('op1', 's1', '1'), ('op1', 's2', '2')]
+    # The control stream is opened first, then 0, 1 and 2 at once (in any order), on sockets dialled together.
+    assert dialer.connects[0] == ('op1', 'sc', 'control')
+    assert sorted(dialer.connects[1:]) == [('op1', 's0', '0'), ('op1', 's1', '1'), ('op1', 's2', '2')]
+    assert dialer.sockets_opened == 4
     assert all(stream.closed for stream in dialer.streams.values())
+
+
+def test_a_stream_that_cannot_be_opened_fails_the_command_and_every_other_stream_is_closed():
+    class Refusing(FakeDialer):
+        def connect(self, operation_id, secret, stream, sock=None):
+            if stream == '1':
+                raise exec_session.ExecStreamError('AMS did not open the websocket of exec stream 1')
+            return super().connect(operation_id, secret, stream, sock)
+
+    dialer = Refusing()
+    with pytest.raises(exec_session.ExecStreamError, match='exec stream 1'):
+        run([exec_answer()], dialer)
+    opened = [name for _op, _secret, name in dialer.connects]
+    assert opened[0] == 'control' and '1' not in opened
+    assert all(dialer.streams[name].closed for name in opened)
 
 
 def test_without_control_only_the_three_streams_are_opened():
     dialer = FakeDialer()
     run([exec_answer(), exec_done(0)], dialer, control=False)
-    assert [name for _op, _secret, name in dialer.connects] == ['0', '1', '2']
+    assert sorted(name for _op, _secret, name in dialer.connects) == ['0', '1', '2']
 
 
 def test_stdin_bytes_go_out_in_chunks_and_end_with_a_close():
