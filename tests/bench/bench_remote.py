@@ -328,12 +328,7 @@ def scale_once(work, options, latency):
 
 
 def bench_containers(variants, options):
-    remote_ms = '%g ms' % (options.latency * 1000)
-    results = {}
-    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
-        for name, work in variants:
-            results[(name, label)] = scale_once(work, options, latency)
-    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
+    remote_ms, results, columns = nearby_and_remote(variants, options, scale_once)
     rows = [
         ['task time'] + ['%.2f s' % results[column]['seconds'] for column in columns],
         ['requests sent'] + [results[column]['requests'] for column in columns],
@@ -358,6 +353,17 @@ def bench_containers(variants, options):
     met = seconds <= CONTAINERS_GOAL_SECONDS
     print('  goal: task time at %s <= %.1f s: %s' % (remote_ms, CONTAINERS_GOAL_SECONDS, 'met' if met else 'MISSED'))
     return 0 if met else 1
+
+
+def nearby_and_remote(variants, options, once):
+    """``once(work, options, latency)`` for every variant at 0 ms, then at --latency:
+    (the remote label, results by (variant, label), the columns in print order)."""
+    remote_ms = '%g ms' % (options.latency * 1000)
+    results = {}
+    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
+        for name, work in variants:
+            results[(name, label)] = once(work, options, latency)
+    return remote_ms, results, [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
 
 
 def column_title(column):
@@ -491,12 +497,7 @@ def describe_counts(kinds):
 
 
 def bench_no_change(variants, options):
-    remote_ms = '%g ms' % (options.latency * 1000)
-    results = {}
-    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
-        for name, work in variants:
-            results[(name, label)] = no_change_once(work, options, latency)
-    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
+    remote_ms, results, columns = nearby_and_remote(variants, options, no_change_once)
     rows = [
         ['ams_config, nothing to change (median per task)'] + ['%.3f s' % results[column]['config'] for column in columns],
         ['ansible.builtin.uri GET /1.0/config'] + ['%.3f s' % results[column]['uri'] for column in columns],
@@ -563,12 +564,7 @@ def exec_once(work, options, latency):
 
 
 def bench_exec(variants, options):
-    remote_ms = '%g ms' % (options.latency * 1000)
-    results = {}
-    for latency, label in ((0, '0 ms'), (options.latency, remote_ms)):
-        for name, work in variants:
-            results[(name, label)] = exec_once(work, options, latency)
-    columns = [(name, label) for label in ('0 ms', remote_ms) for name, _work in variants]
+    remote_ms, results, columns = nearby_and_remote(variants, options, exec_once)
     rows = [
         ['per command, connection plugin (raw)'] + ['%.0f ms' % (results[column]['per_command'] * 1000)
                                                     for column in columns],
